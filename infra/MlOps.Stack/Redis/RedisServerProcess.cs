@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MlOps.Stack.Redis;
+
+/// <summary>
+/// A real <c>redis-server</c> as a child process on a loopback port, without persistence. The embedded stack's
+/// online store; production points REDIS_URL at a managed Redis instead.
+/// </summary>
+public sealed class RedisServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private RedisServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary><c>redis://127.0.0.1:PORT</c>.</summary>
+    public string Url => $"redis://127.0.0.1:{Port}";
+
+    public static async Task<RedisServerProcess> StartAsync(int port, CancellationToken ct)
+    {
+        var executable = FindExecutable()
+            ?? throw new FileNotFoundException("redis-server not found on PATH; install it with 'apt-get install redis-server' (./mlops does this).");
+        if (port == 0)
+        {
+            port = FreeTcpPort();
+        }
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new RedisServerProcess(process, port);
+        try
+        {
+            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(15), ct);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} (port {Port} in use?)");
+            }
+            if (await PingAsync(ct))
+            {
+                return;
+            }
+            await Task.Delay(50, ct);
+        }
+        throw new TimeoutException($"redis-server on port {Port} did not answer PING within {timeout.TotalSeconds} s");
+    }
+
+    private async Task<bool> PingAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port, ct);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), ct);
+            var buffer = new byte[16];
+            var read = await stream.ReadAsync(buffer, ct);
+            return read >= 5 && buffer[0] == (byte)'+';
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string? FindExecutable() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/usr/sbin")
+            .Select(dir => Path.Combine(dir, "redis-server"))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>A port the OS considers free right now (bind to 0, read it back, release).</summary>
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,13 @@
+namespace MlOps.Common.Kafka;
+
+/// <summary>Headers a dead-lettered message carries (the original headers are kept too), after Kafka Connect's DLQ.</summary>
+public static class DeadLetterHeaders
+{
+    public const string Reason = "mlops.dlq.reason";
+    public const string ExceptionType = "mlops.dlq.exception";
+    public const string SourceTopic = "mlops.dlq.source.topic";
+    public const string SourcePartition = "mlops.dlq.source.partition";
+    public const string SourceOffset = "mlops.dlq.source.offset";
+    public const string ConsumerGroup = "mlops.dlq.consumer.group";
+    public const string FailedAt = "mlops.dlq.failed.at";
+}

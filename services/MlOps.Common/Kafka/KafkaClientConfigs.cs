@@ -1,0 +1,42 @@
+using Confluent.Kafka;
+
+namespace MlOps.Common.Kafka;
+
+/// <summary>
+/// Builds librdkafka configs from <see cref="KafkaOptions"/>: the platform's safe defaults first, then any
+/// setting from <c>Kafka:Consumer</c> / <c>Kafka:Producer</c>, so every librdkafka knob changes without code.
+/// </summary>
+public static class KafkaClientConfigs
+{
+    public static ProducerConfig Producer(KafkaOptions options)
+    {
+        var config = new ProducerConfig(new Dictionary<string, string>(options.Producer))
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = options.ClientId + "-producer",
+            // Idempotence gives acks=all and in-order, de-duplicated retries per partition.
+            EnableIdempotence = true,
+            Acks = Acks.All,
+        };
+        config.LingerMs ??= 5;
+        config.CompressionType ??= CompressionType.Lz4;
+        return config;
+    }
+
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId)
+    {
+        var config = new ConsumerConfig(new Dictionary<string, string>(options.Consumer))
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = groupId,
+            ClientId = options.ClientId + "-" + groupId,
+            // At-least-once: offsets are stored by the worker only after a batch's effects are durable;
+            // librdkafka commits what was stored (and the worker commits explicitly after each batch).
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+        };
+        config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        return config;
+    }
+}

@@ -1,0 +1,41 @@
+using Confluent.SchemaRegistry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MlOps.Common.SchemaRegistry;
+
+namespace MlOps.Common.Kafka;
+
+/// <summary>Registers the Kafka plumbing: one producer, the schema registry client, Avro publishing, consumer workers.</summary>
+public static class KafkaServiceCollectionExtensions
+{
+    /// <summary>The process-wide producer, schema registry client, <see cref="AvroPublisher"/> and dead-letter publisher.</summary>
+    public static IServiceCollection AddKafkaPlumbing(this IServiceCollection services)
+    {
+        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<KafkaProducer>();
+        services.AddSingleton<ISchemaRegistryClient>(sp => new CachedSchemaRegistryClient(
+            new SchemaRegistryConfig { Url = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.Url }));
+        services.AddSingleton<AvroPublisher>();
+        services.AddSingleton<DeadLetterPublisher>();
+        return services;
+    }
+
+    /// <summary>Adds a consumer worker (a hosted service) feeding <typeparamref name="THandler"/> in batches.</summary>
+    public static IServiceCollection AddKafkaConsumer<THandler>(this IServiceCollection services, ConsumerWorkerOptions options)
+        where THandler : class, IKafkaBatchHandler
+    {
+        options.Validate();
+        services.AddSingleton<THandler>();
+        services.AddSingleton<IHostedService>(sp => new KafkaConsumerWorker(
+            options,
+            sp.GetRequiredService<IOptions<KafkaOptions>>().Value,
+            sp.GetRequiredService<THandler>(),
+            sp.GetRequiredService<DeadLetterPublisher>(),
+            sp.GetRequiredService<ILogger<KafkaConsumerWorker>>()));
+        return services;
+    }
+}

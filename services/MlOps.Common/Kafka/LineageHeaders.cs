@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+
+namespace MlOps.Common.Kafka;
+
+/// <summary>
+/// Headers every output carries so one event can be followed through the system: where it came from, the spec and
+/// model versions in force, and the W3C <c>traceparent</c>.
+/// </summary>
+public static class LineageHeaders
+{
+    public const string SourceTopic = "mlops.source.topic";
+    public const string SourcePartition = "mlops.source.partition";
+    public const string SourceOffset = "mlops.source.offset";
+    public const string SpecVersion = "mlops.spec.version";
+    public const string ModelVersion = "mlops.model.version";
+    public const string TraceParent = "traceparent";
+
+    /// <summary>Headers for an output derived from <paramref name="source"/>; the trace context is carried over.</summary>
+    public static Headers From(ConsumeResult<byte[]?, byte[]?> source, string? specVersion = null, string? modelVersion = null)
+    {
+        var headers = new Headers();
+        Add(headers, SourceTopic, source.Topic);
+        Add(headers, SourcePartition, source.Partition.Value.ToString(CultureInfo.InvariantCulture));
+        Add(headers, SourceOffset, source.Offset.Value.ToString(CultureInfo.InvariantCulture));
+        if (specVersion is not null) Add(headers, SpecVersion, specVersion);
+        if (modelVersion is not null) Add(headers, ModelVersion, modelVersion);
+        var trace = Get(source.Message.Headers, TraceParent);
+        Add(headers, TraceParent, trace ?? System.Diagnostics.Activity.Current?.Id ?? NewTraceParent());
+        return headers;
+    }
+
+    /// <summary>The last value of a header as UTF-8 text, or null.</summary>
+    public static string? Get(Headers? headers, string key) =>
+        headers is not null && headers.TryGetLastBytes(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>A fresh W3C traceparent (version 00, sampled).</summary>
+    public static string NewTraceParent() =>
+        $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01";
+
+    private static void Add(Headers headers, string key, string value) => headers.Add(key, Encoding.UTF8.GetBytes(value));
+}
