@@ -23,7 +23,9 @@ public static class AvroSchemaText
 
         try
         {
-            return Schema.Parse(schemaText);
+            // Apache.Avro answers some unknown type names ({"type":"recrd"}) with null instead of throwing.
+            return Schema.Parse(schemaText)
+                ?? throw SchemaRegistryException.InvalidSchema($"unknown or undefined Avro type in: {schemaText}");
         }
         catch (Exception ex) when (ex is AvroException or Newtonsoft.Json.JsonException)
         {
