@@ -1,1 +1,24 @@
-return 0;
+using MlOps.Cli;
+using MlOps.Cli.Commands;
+
+// The embedded stack's command line; ./mlops at the repository root wraps it (and adds `test`).
+var paths = StackPaths.FromEnvironment();
+var rest = args.Skip(1).ToArray();
+try
+{
+    return args.FirstOrDefault() switch
+    {
+        "up" => await UpCommand.RunAsync(paths, CliArgs.Parse(rest)),
+        "down" => await DownCommand.RunAsync(paths),
+        "status" => StatusCommand.Run(paths),
+        "topics" => TopicsCommand.Run(),
+        "probe" => await ProbeCommand.RunAsync(paths, rest),
+        null or "help" or "--help" or "-h" => Usage.Print(),
+        var unknown => Usage.Fail($"unknown command '{unknown}'"),
+    };
+}
+catch (CliException ex)
+{
+    Console.Error.WriteLine("mlops: " + ex.Message);
+    return 2;
+}

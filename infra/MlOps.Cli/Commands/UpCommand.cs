@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using MlOps.Contracts;
+using MlOps.Stack;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary>
+/// Starts the embedded stack. In the foreground it runs until SIGINT/SIGTERM; with --detach it starts itself in
+/// the background (new session, output to .mlops/stack.log) and returns once the stack is ready.
+/// </summary>
+internal static class UpCommand
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> RunAsync(StackPaths paths, CliArgs args)
+    {
+        if (StackPaths.ReadPid(paths.PidFile) is { } running && StackPaths.IsAlive(running))
+        {
+            throw new CliException($"a stack is already running (pid {running}); './mlops down' stops it");
+        }
+        Directory.CreateDirectory(paths.Directory);
+        File.Delete(paths.EnvFile);
+        return args.Flag("detach") ? await DetachAsync(paths) : await ForegroundAsync(paths, args);
+    }
+
+    private static async Task<int> ForegroundAsync(StackPaths paths, CliArgs args)
+    {
+        var options = new EmbeddedStackOptions
+        {
+            Brokers = args.Int("brokers", 3, min: 1),
+            RegistryPort = args.Int("registry-port", 0),
+            RedisPort = args.Int("redis-port", 0),
+        };
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+        await using var stack = await EmbeddedStack.StartAsync(options, stop.Token);
+        File.WriteAllText(paths.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllText(paths.RedisPidFile, stack.Redis.ProcessId.ToString(CultureInfo.InvariantCulture));
+        StackEnvFile.Write(paths.EnvFile, stack.Endpoints.ToVariables());
+
+        PrintEndpoints(paths);
+        Console.WriteLine($"kafka: {options.Brokers} mock brokers, {TopicCatalog.All.Count} catalog topics created");
+        Console.WriteLine("stack is up; Ctrl+C or './mlops down' stops it");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("stopping");
+        }
+        finally
+        {
+            File.Delete(paths.EnvFile);
+            File.Delete(paths.PidFile);
+            File.Delete(paths.RedisPidFile);
+        }
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+
+    private static async Task<int> DetachAsync(StackPaths paths)
+    {
+        var self = Environment.GetCommandLineArgs()[0];
+        var command = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal)
+            ? $"exec setsid \"{Environment.ProcessPath}\" \"{self}\" up"
+            : $"exec setsid \"{Environment.ProcessPath}\" up";
+        var forwarded = string.Join(" ", Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--detach").Select(a => $"'{a}'"));
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"{command} {forwarded} >\"{paths.LogFile}\" 2>&1 </dev/null &");
+        using (var shell = Process.Start(start) ?? throw new CliException("could not start the stack in the background"))
+        {
+            await shell.WaitForExitAsync();
+        }
+
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (!File.Exists(paths.EnvFile))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new CliException($"the stack did not become ready within {ReadyTimeout.TotalSeconds} s; see {paths.LogFile}");
+            }
+            await Task.Delay(100);
+        }
+        PrintEndpoints(paths);
+        Console.WriteLine($"stack is up in the background (pid {StackPaths.ReadPid(paths.PidFile)}, log {paths.LogFile}); './mlops down' stops it");
+        return 0;
+    }
+
+    private static void PrintEndpoints(StackPaths paths)
+    {
+        Console.WriteLine($"# {paths.EnvFile}");
+        Console.Write(File.ReadAllText(paths.EnvFile));
+    }
+}

@@ -1,0 +1,29 @@
+namespace MlOps.Cli;
+
+/// <summary>Where the stack keeps its state: <c>.mlops/</c> in the current directory, or <c>$MLOPS_HOME</c>.</summary>
+public sealed record StackPaths(string Directory)
+{
+    public string EnvFile => Path.Combine(Directory, "stack.env");
+    public string PidFile => Path.Combine(Directory, "stack.pid");
+    public string RedisPidFile => Path.Combine(Directory, "redis.pid");
+    public string LogFile => Path.Combine(Directory, "stack.log");
+
+    public static StackPaths FromEnvironment() => new(Path.GetFullPath(
+        Environment.GetEnvironmentVariable("MLOPS_HOME") ?? Path.Combine(System.IO.Directory.GetCurrentDirectory(), ".mlops")));
+
+    public static int? ReadPid(string file) =>
+        File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out var pid) ? pid : null;
+
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace MlOps.Cli;
+
+internal static class Usage
+{
+    private const string Text = """
+        usage: ./mlops <command>
+          up [--detach] [--brokers N] [--registry-port P] [--redis-port P]
+                        start Kafka (librdkafka mock cluster, catalog topics), schema registry and redis-server;
+                        writes .mlops/stack.env. Foreground until Ctrl+C, or in the background with --detach.
+          down          stop the stack started by 'up' (and its redis-server)
+          status        print .mlops/stack.env and whether the stack is running
+          topics        print the topic catalog
+          probe produce [--count N] [--topic T]     publish EventEnvelope records with Confluent's Avro serializer
+          probe consume [--count N] [--topic T] [--group G] [--timeout S]
+                                                      read them back with Confluent's Avro deserializer
+          probe worker --topic T --group G --out FILE [--batch N]
+                        run the platform's consumer worker, appending 'partition:offset' per processed message
+          test          (./mlops only) install what is missing, build, run every test
+        """;
+
+    public static int Print()
+    {
+        Console.WriteLine(Text);
+        return 0;
+    }
+
+    public static int Fail(string error)
+    {
+        Console.Error.WriteLine("mlops: " + error);
+        Console.Error.WriteLine(Text);
+        return 2;
+    }
+}
