@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
+
+namespace MlOps.Common.Avro;
+
+/// <summary>
+/// Confluent's <see cref="AvroDeserializer{T}"/> behind a guard: the Confluent header, the size and every
+/// declared length, count, index and depth are checked against <see cref="AvroLimits"/> and the writer
+/// schema before the inner deserializer is allowed to allocate anything.
+/// <typeparamref name="T"/> is <c>Avro.Generic.GenericRecord</c> or an <c>ISpecificRecord</c> type.
+/// Every problem with the bytes themselves throws <see cref="AvroPayloadRejectedException"/>.
+/// </summary>
+public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
+{
+    private const int HeaderBytes = 5;
+    private const byte MagicByte = 0;
+
+    private readonly AvroDeserializer<T> _inner;
+    private readonly AvroWriterSchemaCache _writerSchemas;
+    private readonly AvroLimits _limits;
+
+    public GuardedAvroDeserializer(
+        ISchemaRegistryClient registry, AvroLimits limits, IEnumerable<KeyValuePair<string, string>>? innerConfig = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(limits);
+        _limits = limits.Validated();
+        _writerSchemas = new AvroWriterSchemaCache(registry);
+        _inner = new AvroDeserializer<T>(registry, WithTopicSubjectsByDefault(innerConfig));
+    }
+
+    /// <summary>
+    /// For handlers that consume raw <c>byte[]</c> and decode themselves, so a poison message never throws
+    /// inside <c>Consume()</c> and its bytes are still at hand for the DLQ.
+    /// </summary>
+    public ValueTask<T> DeserializeAsync(ReadOnlyMemory<byte> data, string topic, CancellationToken ct) =>
+        DeserializeCoreAsync(data, isNull: false, new SerializationContext(MessageComponentType.Value, topic), ct);
+
+    /// <inheritdoc />
+    /// <remarks>Kafka's deserializer pipeline offers no cancellation token.</remarks>
+    public Task<T> DeserializeAsync(ReadOnlyMemory<byte> data, bool isNull, SerializationContext context) =>
+        DeserializeCoreAsync(data, isNull, context, CancellationToken.None).AsTask();
+
+    private async ValueTask<T> DeserializeCoreAsync(
+        ReadOnlyMemory<byte> data, bool isNull, SerializationContext context, CancellationToken ct)
+    {
+        var schemaId = ReadHeader(data, isNull);
+        var writerSchema = await _writerSchemas.GetAsync(schemaId, ct).ConfigureAwait(false);
+        var verdict = AvroPayloadGuard.Check(data.Span[HeaderBytes..], writerSchema, _limits);
+        if (!verdict.IsValid)
+        {
+            throw new AvroPayloadRejectedException(verdict.Reason, schemaId);
+        }
+        try
+        {
+            return await _inner.DeserializeAsync(data, isNull: false, context).WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (global::Avro.AvroException e)
+        {
+            // The guard checks structure, not everything (e.g. reader/writer resolution); still the message's fault.
+            throw new AvroPayloadRejectedException($"decoder rejected the payload: {e.Message}", schemaId, e);
+        }
+    }
+
+    // Confluent 2.16 defaults to the Associated strategy: an associations-API call per message that our
+    // registry need not serve, and decoding only needs the schema id. Callers can still choose another.
+    private static AvroDeserializerConfig WithTopicSubjectsByDefault(IEnumerable<KeyValuePair<string, string>>? innerConfig)
+    {
+        var config = new AvroDeserializerConfig(innerConfig ?? []);
+        config.SubjectNameStrategy ??= SubjectNameStrategy.Topic;
+        return config;
+    }
+
+    private int ReadHeader(ReadOnlyMemory<byte> data, bool isNull)
+    {
+        if (isNull || data.IsEmpty)
+        {
+            throw new AvroPayloadRejectedException("payload is null or empty");
+        }
+        if (data.Length > HeaderBytes + _limits.MaxPayloadBytes)
+        {
+            throw new AvroPayloadRejectedException(
+                $"payload of {data.Length} bytes exceeds {HeaderBytes} header bytes + MaxPayloadBytes {_limits.MaxPayloadBytes}");
+        }
+        var span = data.Span;
+        if (span[0] != MagicByte)
+        {
+            throw new AvroPayloadRejectedException($"magic byte is {span[0]}, expected {MagicByte}");
+        }
+        if (span.Length < HeaderBytes)
+        {
+            throw new AvroPayloadRejectedException($"payload of {span.Length} bytes is shorter than the {HeaderBytes}-byte Confluent header");
+        }
+        var schemaId = BinaryPrimitives.ReadInt32BigEndian(span[1..HeaderBytes]);
+        return schemaId >= 0 ? schemaId : throw new AvroPayloadRejectedException($"schema id {schemaId} is negative", schemaId);
+    }
+}
