@@ -43,12 +43,12 @@ public static class AvroCompatibility
     {
         var messages = new List<string>();
         var oldRole = $"old (version {version})";
-        if (ChecksBackward(level) && !candidate.CanRead(old))
+        if (ChecksBackward(level))
         {
             messages.AddRange(AvroIncompatibilityExplainer.Explain(candidate, old, "new", oldRole));
         }
 
-        if (ChecksForward(level) && !old.CanRead(candidate))
+        if (ChecksForward(level))
         {
             messages.AddRange(AvroIncompatibilityExplainer.Explain(old, candidate, oldRole, "new"));
         }

@@ -3,19 +3,22 @@ using Avro;
 namespace MlOps.Stack.SchemaRegistry;
 
 /// <summary>
-/// Turns a failed <c>reader.CanRead(writer)</c> into sentences naming the field and the problem, because
+/// Finds why a reader schema cannot read a writer schema and says it in sentences naming the field, because
 /// "incompatible" alone leaves a producer team guessing which change broke the contract.
+/// Builds on <c>reader.CanRead(writer)</c>, plus the one rule Apache.Avro defers to decode time and Confluent
+/// checks at registration: every enum symbol the writer may send must exist in the reader (or the reader has a default).
 /// </summary>
 internal static class AvroIncompatibilityExplainer
 {
     // Recursive schemas would otherwise recurse forever; real schemas are far shallower than this.
     private const int MaxDepth = 32;
 
+    /// <summary>The problems found; empty when the reader can read everything the writer writes.</summary>
     public static IReadOnlyList<string> Explain(Schema reader, Schema writer, string readerRole, string writerRole)
     {
         var problems = new List<string>();
         new Walker(readerRole, writerRole, problems).Walk(reader, writer, path: "", depth: 0);
-        if (problems.Count == 0)
+        if (problems.Count == 0 && !reader.CanRead(writer))
         {
             problems.Add($"the {readerRole} schema cannot read data written with the {writerRole} schema");
         }
@@ -27,8 +30,14 @@ internal static class AvroIncompatibilityExplainer
     {
         public void Walk(Schema reader, Schema writer, string path, int depth)
         {
-            if (depth > MaxDepth || reader.CanRead(writer))
+            if (depth > MaxDepth)
             {
+                return;
+            }
+
+            if (reader.CanRead(writer))
+            {
+                WalkReadable(reader, writer, path, depth);
                 return;
             }
 
@@ -49,11 +58,6 @@ internal static class AvroIncompatibilityExplainer
                 case (RecordSchema readerRecord, RecordSchema writerRecord):
                     WalkRecord(readerRecord, writerRecord, path, depth);
                     break;
-                case (EnumSchema readerEnum, EnumSchema writerEnum) when SameName(readerEnum, writerEnum):
-                    var missing = writerEnum.Symbols.Except(readerEnum.Symbols, StringComparer.Ordinal).ToList();
-                    Problems.Add($"MISSING_ENUM_SYMBOLS: {Where(path)} ('{readerEnum.Fullname}') in the {ReaderRole} schema "
-                        + $"lacks symbol(s) {string.Join(", ", missing)} used by the {WriterRole} schema and has no default");
-                    break;
                 case (ArraySchema readerArray, ArraySchema writerArray):
                     Walk(readerArray.ItemSchema, writerArray.ItemSchema, path + "[]", depth + 1);
                     break;
@@ -69,6 +73,51 @@ internal static class AvroIncompatibilityExplainer
                     Problems.Add($"TYPE_MISMATCH: {Where(path)} has type '{Describe(writer)}' in the {WriterRole} schema "
                         + $"but '{Describe(reader)}' in the {ReaderRole} schema, which cannot read it");
                     break;
+            }
+        }
+
+        // CanRead passed here, but it does not look at enum symbols: descend to the enums it matched.
+        private void WalkReadable(Schema reader, Schema writer, string path, int depth)
+        {
+            switch (reader, writer)
+            {
+                case (EnumSchema readerEnum, EnumSchema writerEnum) when readerEnum.Default is null:
+                    var missing = writerEnum.Symbols.Except(readerEnum.Symbols, StringComparer.Ordinal).ToList();
+                    if (missing.Count > 0)
+                    {
+                        Problems.Add($"MISSING_ENUM_SYMBOLS: {Where(path)} (enum '{readerEnum.Fullname}') in the {ReaderRole} "
+                            + $"schema lacks symbol(s) {string.Join(", ", missing)} of the {WriterRole} schema and has no default");
+                    }
+
+                    break;
+                case (RecordSchema readerRecord, RecordSchema writerRecord):
+                    WalkRecord(readerRecord, writerRecord, path, depth);
+                    break;
+                case (ArraySchema readerArray, ArraySchema writerArray):
+                    Walk(readerArray.ItemSchema, writerArray.ItemSchema, path + "[]", depth + 1);
+                    break;
+                case (MapSchema readerMap, MapSchema writerMap):
+                    Walk(readerMap.ValueSchema, writerMap.ValueSchema, path + "{}", depth + 1);
+                    break;
+                case (UnionSchema readerUnion, UnionSchema writerUnion):
+                    foreach (var branch in writerUnion.Schemas)
+                    {
+                        WalkBranch(readerUnion, branch, path, depth);
+                    }
+
+                    break;
+                case (UnionSchema readerUnion, _):
+                    WalkBranch(readerUnion, writer, path, depth);
+                    break;
+            }
+        }
+
+        private void WalkBranch(UnionSchema reader, Schema writerBranch, string path, int depth)
+        {
+            var match = reader.Schemas.FirstOrDefault(r => r.CanRead(writerBranch));
+            if (match is not null)
+            {
+                Walk(match, writerBranch, path, depth + 1);
             }
         }
 
