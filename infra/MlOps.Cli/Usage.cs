@@ -13,7 +13,7 @@ internal static class Usage
           probe produce [--count N] [--topic T]     publish EventEnvelope records with Confluent's Avro serializer
           probe consume [--count N] [--topic T] [--group G] [--timeout S]
                                                       read them back with Confluent's Avro deserializer
-          probe worker --topic T --group G --out FILE [--batch N]
+          probe worker --topic T --group G --out FILE [--batch N] [--session-timeout-ms MS] [--delay-ms MS]
                         run the platform's consumer worker, appending 'partition:offset' per processed message
           test          (./mlops only) install what is missing, build, run every test
         """;

@@ -23,10 +23,12 @@ internal static class ProbeWorker
             MaxBatchSize = args.Int("batch", 50, min: 1),
         };
         var kafka = new KafkaOptions { BootstrapServers = stack.KafkaBootstrap, ClientId = "mlops-probe" };
+        // A short session lets a restarted probe take over a killed one's partitions quickly.
+        kafka.Consumer["session.timeout.ms"] = args.Int("session-timeout-ms", 45_000, min: 1).ToString(CultureInfo.InvariantCulture);
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         using var producer = new KafkaProducer(Microsoft.Extensions.Options.Options.Create(kafka), loggers.CreateLogger<KafkaProducer>());
         await using var output = new FileStream(args.Required("out"), FileMode.Append, FileAccess.Write, FileShare.Read);
-        using var worker = new KafkaConsumerWorker(options, kafka, new AppendOffsetsHandler(output),
+        using var worker = new KafkaConsumerWorker(options, kafka, new AppendOffsetsHandler(output, TimeSpan.FromMilliseconds(args.Int("delay-ms", 0))),
             new DeadLetterPublisher(producer, TimeProvider.System), loggers.CreateLogger<KafkaConsumerWorker>());
 
         using var stop = new CancellationTokenSource();
@@ -46,7 +48,7 @@ internal static class ProbeWorker
         return 0;
     }
 
-    private sealed class AppendOffsetsHandler(FileStream output) : IKafkaBatchHandler
+    private sealed class AppendOffsetsHandler(FileStream output, TimeSpan delay) : IKafkaBatchHandler
     {
         public async Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
         {
@@ -56,6 +58,10 @@ internal static class ProbeWorker
                 await output.WriteAsync(System.Text.Encoding.ASCII.GetBytes(line), ct);
                 // One message at a time on disk, so a kill mid-batch leaves a partial batch: the worst case.
                 await output.FlushAsync(ct);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, ct); // simulates a slow sink, so a kill lands mid-batch
+                }
             }
             return [];
         }

@@ -31,7 +31,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
             ?? throw new FileNotFoundException("redis-server not found on PATH; install it with 'apt-get install redis-server' (./mlops does this).");
         if (port == 0)
         {
-            port = FreeTcpPort();
+            port = LoopbackPorts.Free();
         }
         var info = new ProcessStartInfo(executable)
         {
@@ -105,21 +105,19 @@ public sealed class RedisServerProcess : IAsyncDisposable
             .Select(dir => Path.Combine(dir, "redis-server"))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>A port the OS considers free right now (bind to 0, read it back, release).</summary>
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the server as a crash would and waits until it is gone.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync(CancellationToken.None);
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
     }
 }

@@ -1,5 +1,8 @@
 using System.Net;
 using MlOps.Common.Hosting;
+using MlOps.IntegrationTests.Infrastructure;
+using MlOps.Stack;
+using MlOps.Stack.Redis;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,12 +16,12 @@ public sealed class DefaultEndpointsTests(ITestOutputHelper output)
     public async Task ReadinessIsUnavailableNamingKafkaWhenTheBrokerIsUnreachable()
     {
         using var cancellation = new CancellationTokenSource(Timeout * 2);
-        using var redis = await RedisServerProcess.StartAsync(cancellation.Token);
+        await using var redis = await RedisServerProcess.StartAsync(0, cancellation.Token);
         await using var service = await ServiceHost.StartAsync(ServiceDependencies.All, new()
         {
-            ["Kafka:BootstrapServers"] = $"127.0.0.1:{FreePort.Next()}",
+            ["Kafka:BootstrapServers"] = $"127.0.0.1:{LoopbackPorts.Free()}",
             ["SchemaRegistry:Url"] = "http://127.0.0.1:8081",
-            ["Redis:Configuration"] = redis.Configuration,
+            ["Redis:Configuration"] = $"127.0.0.1:{redis.Port}",
         }, cancellation.Token);
 
         var ready = await Eventually.MatchAsync(
@@ -39,9 +42,9 @@ public sealed class DefaultEndpointsTests(ITestOutputHelper output)
     public async Task ReadinessFollowsRedisWhileLivenessStaysUp()
     {
         using var cancellation = new CancellationTokenSource(Timeout * 3);
-        using var redis = await RedisServerProcess.StartAsync(cancellation.Token);
+        await using var redis = await RedisServerProcess.StartAsync(0, cancellation.Token);
         await using var service = await ServiceHost.StartAsync(
-            ServiceDependencies.Redis, new() { ["Redis:Configuration"] = redis.Configuration }, cancellation.Token);
+            ServiceDependencies.Redis, new() { ["Redis:Configuration"] = $"127.0.0.1:{redis.Port}" }, cancellation.Token);
 
         await Eventually.MatchAsync(
             ct => service.GetHealthAsync(ServiceDefaultsExtensions.ReadyPath, ct),
@@ -49,7 +52,7 @@ public sealed class DefaultEndpointsTests(ITestOutputHelper output)
             Timeout, "ready is 200 with redis Healthy while redis-server runs");
         await AssertLiveAsync(service, cancellation.Token);
 
-        redis.Kill();
+        await redis.KillAsync();
 
         var ready = await Eventually.MatchAsync(
             ct => service.GetHealthAsync(ServiceDefaultsExtensions.ReadyPath, ct),

@@ -1,4 +1,4 @@
-namespace MlOps.IntegrationTests.Hosting;
+namespace MlOps.IntegrationTests.Infrastructure;
 
 /// <summary>Polls until a condition holds or a deadline passes; never waits a fixed time for its own sake.</summary>
 internal static class Eventually

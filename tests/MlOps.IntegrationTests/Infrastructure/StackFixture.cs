@@ -1,0 +1,84 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Confluent.SchemaRegistry;
+using MlOps.Common.Kafka;
+using MlOps.Stack;
+using MlOps.Stack.Kafka;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace MlOps.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Kafka + Schema Registry + Redis for integration tests: Testcontainers when a Docker engine answers, the embedded
+/// stack (librdkafka mock cluster, embedded registry, redis-server child) otherwise. Every run logs which.
+/// Tests get their own topics and consumer groups from <see cref="CreateTopicAsync"/> and <see cref="NewGroupId"/>,
+/// so nothing is shared by accident.
+/// </summary>
+public sealed class StackFixture(IMessageSink diagnostics) : IAsyncLifetime
+{
+    private IAsyncDisposable? _stack;
+    private IAdminClient? _admin;
+
+    /// <summary>"embedded" or "testcontainers".</summary>
+    public string Mode { get; private set; } = "";
+
+    public StackEndpoints Endpoints { get; private set; } = null!;
+
+    /// <summary>The mock cluster for fault injection; null on Testcontainers.</summary>
+    public MockKafkaCluster? MockCluster { get; private set; }
+
+    public KafkaOptions Kafka => new() { BootstrapServers = Endpoints.KafkaBootstrap, ClientId = "it" };
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        if (await DockerEngine.IsReachableAsync(timeout.Token))
+        {
+            var containers = await ContainerStack.StartAsync(timeout.Token);
+            (_stack, Endpoints, Mode) = (containers, containers.Endpoints, "testcontainers");
+            _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Endpoints.KafkaBootstrap }).Build();
+        }
+        else
+        {
+            var embedded = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), timeout.Token);
+            (_stack, Endpoints, Mode, MockCluster) = (embedded, embedded.Endpoints, "embedded", embedded.Kafka);
+        }
+        diagnostics.OnMessage(new DiagnosticMessage(
+            $"integration stack: {Mode} (kafka {Endpoints.KafkaBootstrap}, registry {Endpoints.SchemaRegistryUrl}, redis {Endpoints.RedisUrl})"));
+    }
+
+    /// <summary>A new topic no other test uses.</summary>
+    public async Task<string> CreateTopicAsync(string purpose, int partitions)
+    {
+        var name = $"it.{purpose}.{Guid.NewGuid():N}"[..Math.Min(60, purpose.Length + 36)];
+        if (MockCluster is not null)
+        {
+            MockCluster.CreateTopic(name, partitions);
+            MockCluster.CreateTopic(name + MlOps.Contracts.TopicCatalog.DeadLetterSuffix, 1);
+        }
+        else
+        {
+            await _admin!.CreateTopicsAsync(
+            [
+                new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = 1 },
+                new TopicSpecification { Name = name + MlOps.Contracts.TopicCatalog.DeadLetterSuffix, NumPartitions = 1, ReplicationFactor = 1 },
+            ]);
+        }
+        return name;
+    }
+
+    public static string NewGroupId(string purpose) => $"it-{purpose}-{Guid.NewGuid():N}";
+
+    public CachedSchemaRegistryClient NewRegistryClient() =>
+        new(new SchemaRegistryConfig { Url = Endpoints.SchemaRegistryUrl });
+
+    public async Task DisposeAsync()
+    {
+        _admin?.Dispose();
+        if (_stack is not null)
+        {
+            await _stack.DisposeAsync();
+        }
+    }
+}
