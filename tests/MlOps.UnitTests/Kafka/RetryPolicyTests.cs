@@ -1,0 +1,83 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using MlOps.Common.Kafka;
+using StackExchange.Redis;
+
+namespace MlOps.UnitTests.Kafka;
+
+public sealed class RetryPolicyTests
+{
+    private static readonly ConsumerWorkerOptions Options = new()
+    {
+        Name = "unit",
+        Topics = ["t"],
+        GroupId = "g",
+        MaxAttempts = 3,
+        RetryBackoff = TimeSpan.FromMilliseconds(1),
+        MaxRetryBackoff = TimeSpan.FromMilliseconds(2),
+    };
+
+    [Fact]
+    public async Task A_failing_batch_is_split_and_only_the_message_that_keeps_failing_is_poison()
+    {
+        var handler = new ScriptedHandler(batch => batch.Any(m => m.Offset == 3) ? throw new FormatException("bad 3") : []);
+
+        var poison = await new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, FakeMessages.Range(6), CancellationToken.None);
+
+        var single = Assert.Single(poison);
+        Assert.Equal(3, single.Message.Offset.Value);
+        Assert.Contains("bad 3", single.Reason, StringComparison.Ordinal);
+        Assert.Contains("after 3 attempts", single.Reason, StringComparison.Ordinal);
+        // 1 batch call, then one call per message, with the poison one tried MaxAttempts times.
+        Assert.Equal(1 + 5 + 3, handler.Calls);
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_until_they_pass_and_nothing_is_poison()
+    {
+        var failuresLeft = 4;
+        var handler = new ScriptedHandler(_ => failuresLeft-- > 0 ? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "down") : []);
+
+        var poison = await new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, FakeMessages.Range(10), CancellationToken.None);
+
+        Assert.Empty(poison);
+        Assert.Equal(5, handler.Calls);
+    }
+
+    [Fact]
+    public async Task Transient_retries_stop_when_shutdown_is_requested_and_report_no_poison()
+    {
+        using var cts = new CancellationTokenSource();
+        var handler = new ScriptedHandler(_ =>
+        {
+            cts.Cancel();
+            throw new TimeoutException("slow dependency");
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, FakeMessages.Range(3), cts.Token));
+    }
+
+    [Fact]
+    public async Task Poison_reported_by_the_handler_passes_through_unchanged()
+    {
+        var batch = FakeMessages.Range(3);
+        var handler = new ScriptedHandler(b => [new PoisonMessage(b[1], "invalid")]);
+
+        var poison = await new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, batch, CancellationToken.None);
+
+        Assert.Same(batch[1], Assert.Single(poison).Message);
+        Assert.Equal(1, handler.Calls);
+    }
+
+    private sealed class ScriptedHandler(Func<IReadOnlyList<ConsumeResult<byte[]?, byte[]?>>, IReadOnlyList<PoisonMessage>> script) : IKafkaBatchHandler
+    {
+        public int Calls { get; private set; }
+
+        public Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+        {
+            Calls++;
+            return Task.FromResult(script(batch));
+        }
+    }
+}
