@@ -12,9 +12,10 @@ internal static partial class DownCommand
     public static async Task<int> RunAsync(StackPaths paths)
     {
         var stopped = 0;
-        foreach (var (file, what) in new[] { (paths.PidFile, "stack"), (paths.RedisPidFile, "redis-server") })
+        foreach (var (file, what, marker) in new[] { (paths.PidFile, "stack", "mlops"), (paths.RedisPidFile, "redis-server", "redis-server") })
         {
-            if (StackPaths.ReadPid(file) is { } pid && StackPaths.IsAlive(pid))
+            // A pid file can outlive its process (crash, reboot): only signal a process that is still ours.
+            if (StackPaths.ReadPid(file) is { } pid && StackPaths.IsAlive(pid) && CommandLine(pid).Contains(marker, StringComparison.Ordinal))
             {
                 await StopAsync(pid);
                 Console.WriteLine($"stopped {what} (pid {pid})");
@@ -28,6 +29,18 @@ internal static partial class DownCommand
             Console.WriteLine("no stack was running");
         }
         return 0;
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static async Task StopAsync(int pid)

@@ -36,9 +36,11 @@ internal static class UpCommand
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
-        await using var stack = await EmbeddedStack.StartAsync(options, stop.Token);
+        // The pid goes first, so 'down' can stop a stack that is still starting.
         File.WriteAllText(paths.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        await using var stack = await EmbeddedStack.StartAsync(options, stop.Token);
         File.WriteAllText(paths.RedisPidFile, stack.Redis.ProcessId.ToString(CultureInfo.InvariantCulture));
         StackEnvFile.Write(paths.EnvFile, stack.Endpoints.ToVariables());
 
@@ -70,22 +72,35 @@ internal static class UpCommand
 
     private static async Task<int> DetachAsync(StackPaths paths)
     {
-        var self = Environment.GetCommandLineArgs()[0];
-        var command = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal)
-            ? $"exec setsid \"{Environment.ProcessPath}\" \"{self}\" up"
-            : $"exec setsid \"{Environment.ProcessPath}\" up";
-        var forwarded = string.Join(" ", Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--detach").Select(a => $"'{a}'"));
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // sh only redirects and detaches; every argument reaches the child as-is (no re-parsing by the shell).
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"{command} {forwarded} >\"{paths.LogFile}\" 2>&1 </dev/null &");
+        start.ArgumentList.Add("log=$1; shift; setsid \"$@\" >\"$log\" 2>&1 </dev/null & echo $!");
+        start.ArgumentList.Add("mlops-detach");
+        start.ArgumentList.Add(paths.LogFile);
+        start.ArgumentList.Add(Environment.ProcessPath!);
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
+        }
+        foreach (var arg in Environment.GetCommandLineArgs().Skip(1).Where(a => a != "--detach"))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        int child;
         using (var shell = Process.Start(start) ?? throw new CliException("could not start the stack in the background"))
         {
+            child = int.Parse((await shell.StandardOutput.ReadToEndAsync()).Trim(), CultureInfo.InvariantCulture);
             await shell.WaitForExitAsync();
         }
 
         var deadline = DateTime.UtcNow + ReadyTimeout;
         while (!File.Exists(paths.EnvFile))
         {
+            if (!StackPaths.IsAlive(child))
+            {
+                throw new CliException($"the stack exited while starting:\n{Tail(paths.LogFile, 20)}");
+            }
             if (DateTime.UtcNow > deadline)
             {
                 throw new CliException($"the stack did not become ready within {ReadyTimeout.TotalSeconds} s; see {paths.LogFile}");
@@ -93,9 +108,12 @@ internal static class UpCommand
             await Task.Delay(100);
         }
         PrintEndpoints(paths);
-        Console.WriteLine($"stack is up in the background (pid {StackPaths.ReadPid(paths.PidFile)}, log {paths.LogFile}); './mlops down' stops it");
+        Console.WriteLine($"stack is up in the background (pid {child}, log {paths.LogFile}); './mlops down' stops it");
         return 0;
     }
+
+    private static string Tail(string file, int lines) =>
+        File.Exists(file) ? string.Join(Environment.NewLine, File.ReadLines(file).TakeLast(lines)) : "(no log)";
 
     private static void PrintEndpoints(StackPaths paths)
     {

@@ -43,6 +43,9 @@ internal static partial class LibRdKafka
     [LibraryImport(Lib)]
     public static partial IntPtr rd_kafka_conf_new();
 
+    [LibraryImport(Lib)]
+    public static partial void rd_kafka_conf_destroy(IntPtr conf);
+
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int rd_kafka_conf_set(IntPtr conf, string name, string value, byte[] errstr, UIntPtr errstrSize);
 

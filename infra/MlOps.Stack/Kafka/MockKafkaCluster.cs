@@ -35,10 +35,16 @@ public sealed class MockKafkaCluster : IDisposable
         var errors = new byte[512];
         var conf = LibRdKafka.rd_kafka_conf_new();
         // The hosting client only owns the cluster; keep its own logging quiet.
-        LibRdKafka.rd_kafka_conf_set(conf, "log_level", "3", errors, (UIntPtr)errors.Length);
+        if (LibRdKafka.rd_kafka_conf_set(conf, "log_level", "3", errors, (UIntPtr)errors.Length) != 0)
+        {
+            LibRdKafka.rd_kafka_conf_destroy(conf);
+            throw new InvalidOperationException("rd_kafka_conf_set failed: " + Encoding.UTF8.GetString(errors).TrimEnd('\0'));
+        }
         var handle = LibRdKafka.rd_kafka_new(LibRdKafka.ProducerType, conf, errors, (UIntPtr)errors.Length);
         if (handle == IntPtr.Zero)
         {
+            // rd_kafka_new takes ownership of the conf only when it succeeds.
+            LibRdKafka.rd_kafka_conf_destroy(conf);
             throw new InvalidOperationException("rd_kafka_new failed: " + Encoding.UTF8.GetString(errors).TrimEnd('\0'));
         }
         var cluster = LibRdKafka.rd_kafka_mock_cluster_new(handle, brokers);

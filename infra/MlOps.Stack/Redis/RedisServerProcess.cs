@@ -25,14 +25,26 @@ public sealed class RedisServerProcess : IAsyncDisposable
     /// <summary><c>redis://127.0.0.1:PORT</c>.</summary>
     public string Url => $"redis://127.0.0.1:{Port}";
 
+    /// <summary>Starts redis-server on <paramref name="port"/>; 0 picks a free port (retried if another process takes it first).</summary>
     public static async Task<RedisServerProcess> StartAsync(int port, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(port == 0 ? LoopbackPorts.Free() : port, ct);
+            }
+            catch (RedisExitedException) when (port == 0 && attempt < 3)
+            {
+                // The free port was taken between choosing it and redis binding it.
+            }
+        }
+    }
+
+    private static async Task<RedisServerProcess> StartOnceAsync(int port, CancellationToken ct)
     {
         var executable = FindExecutable()
             ?? throw new FileNotFoundException("redis-server not found on PATH; install it with 'apt-get install redis-server' (./mlops does this).");
-        if (port == 0)
-        {
-            port = LoopbackPorts.Free();
-        }
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -69,7 +81,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} (port {Port} in use?)");
+                throw new RedisExitedException($"redis-server exited with code {_process.ExitCode} (port {Port} in use?)");
             }
             if (await PingAsync(ct))
             {
@@ -82,17 +94,19 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     private async Task<bool> PingAsync(CancellationToken ct)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(1));
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, Port, ct);
+            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), ct);
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
             var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, ct);
+            var read = await stream.ReadAsync(buffer, timeout.Token);
             return read >= 5 && buffer[0] == (byte)'+';
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             return false;
         }
@@ -121,3 +135,6 @@ public sealed class RedisServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>redis-server exited while starting.</summary>
+internal sealed class RedisExitedException(string message) : Exception(message);

@@ -6,11 +6,11 @@ namespace MlOps.Common.Kafka;
 public static class ConsumerMetrics
 {
     public static readonly Counter Messages = Metrics.CreateCounter(
-        "mlops_consumer_messages_total", "Messages handled by consumer workers, by outcome (processed, dead_lettered).",
+        "mlops_consumer_messages_total", "Messages handled by consumer workers, by outcome (processed, dead_lettered, dead_letter_failed).",
         "worker", "topic", "outcome");
 
     public static readonly Counter Retries = Metrics.CreateCounter(
-        "mlops_consumer_retries_total", "Batch retries, by kind (transient: dependency failure; isolate: batch split to find poison).",
+        "mlops_consumer_retries_total", "Batch retries, by kind (transient: dependency failure; isolate: batch split to find poison; rewind: batch re-read after MaxTransientRetry).",
         "worker", "kind");
 
     public static readonly Histogram BatchDuration = Metrics.CreateHistogram(
@@ -21,6 +21,6 @@ public static class ConsumerMetrics
             Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16),
         });
 
-    public static readonly Counter Rebalances = Metrics.CreateCounter(
+    public static readonly Counter PartitionsRevoked = Metrics.CreateCounter(
         "mlops_consumer_partitions_revoked_total", "Partitions revoked or lost by rebalances.", "worker");
 }

@@ -23,6 +23,12 @@ public sealed class ConsumerWorkerOptions
 
     public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a batch may keep failing transiently before it is abandoned and re-read from Kafka. The consumer
+    /// does not poll while it retries, so this must stay well below librdkafka's <c>max.poll.interval.ms</c> (5 min).
+    /// </summary>
+    public TimeSpan MaxTransientRetry { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Commit after every batch (bounds duplicates after a crash to one batch) instead of librdkafka's interval.</summary>
     public bool CommitEveryBatch { get; set; } = true;
 
@@ -40,6 +46,8 @@ public sealed class ConsumerWorkerOptions
         if (MaxBatchSize is < 1 or > 100_000) problems.Add(prefix + $"MaxBatchSize must be within 1..100000 (got {MaxBatchSize}).");
         if (MaxAttempts < 1) problems.Add(prefix + $"MaxAttempts must be at least 1 (got {MaxAttempts}).");
         if (MaxBatchWait < TimeSpan.Zero) problems.Add(prefix + "MaxBatchWait must not be negative.");
+        if (DrainTimeout <= TimeSpan.Zero) problems.Add(prefix + "DrainTimeout must be positive.");
+        if (MaxTransientRetry <= TimeSpan.Zero || MaxTransientRetry > TimeSpan.FromMinutes(2)) problems.Add(prefix + "MaxTransientRetry must be within (0, 2 min] to stay below max.poll.interval.ms.");
         if (RetryBackoff <= TimeSpan.Zero || MaxRetryBackoff < RetryBackoff) problems.Add(prefix + "RetryBackoff must be positive and at most MaxRetryBackoff.");
         if (problems.Count > 0)
         {

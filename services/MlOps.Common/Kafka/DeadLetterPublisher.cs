@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 using MlOps.Contracts;
 
@@ -11,7 +10,29 @@ public sealed class DeadLetterPublisher(KafkaProducer producer, TimeProvider clo
     /// <summary>Longest reason kept in a header; exception messages can embed whole payloads.</summary>
     public const int MaxReasonLength = 1024;
 
+    /// <summary>
+    /// Completes once the dead letter is durable. If the broker refuses the original bytes for good (too large, say),
+    /// the dead letter is written without them, with <see cref="DeadLetterHeaders.ValueDropped"/> saying why; the
+    /// original still sits at its source offset.
+    /// </summary>
     public async Task PublishAsync(PoisonMessage poison, string consumerGroup, CancellationToken ct)
+    {
+        var message = Build(poison, consumerGroup);
+        var topic = poison.Message.Topic + TopicCatalog.DeadLetterSuffix;
+        try
+        {
+            await producer.ProduceAsync(topic, message, ct);
+        }
+        catch (ProduceException<byte[]?, byte[]?> ex) when (!TransientErrors.IsTransient(ex) && message.Value is not null)
+        {
+            message.Headers.AddUtf8(DeadLetterHeaders.ValueDropped,
+                $"{message.Value.Length} bytes refused: {ex.Error.Code}");
+            message.Value = null;
+            await producer.ProduceAsync(topic, message, ct);
+        }
+    }
+
+    private Message<byte[]?, byte[]?> Build(PoisonMessage poison, string consumerGroup)
     {
         var source = poison.Message;
         var headers = new Headers();
@@ -19,25 +40,24 @@ public sealed class DeadLetterPublisher(KafkaProducer producer, TimeProvider clo
         {
             headers.Add(header.Key, header.GetValueBytes());
         }
-        Add(headers, DeadLetterHeaders.Reason, Truncate(poison.Reason));
-        Add(headers, DeadLetterHeaders.ExceptionType, poison.Error?.GetType().FullName ?? "none");
-        Add(headers, DeadLetterHeaders.SourceTopic, source.Topic);
-        Add(headers, DeadLetterHeaders.SourcePartition, source.Partition.Value.ToString(CultureInfo.InvariantCulture));
-        Add(headers, DeadLetterHeaders.SourceOffset, source.Offset.Value.ToString(CultureInfo.InvariantCulture));
-        Add(headers, DeadLetterHeaders.ConsumerGroup, consumerGroup);
-        Add(headers, DeadLetterHeaders.FailedAt, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-
-        var message = new Message<byte[]?, byte[]?>
+        headers
+            .AddUtf8(DeadLetterHeaders.Reason, Truncate(poison.Reason))
+            .AddUtf8(DeadLetterHeaders.ExceptionType, poison.Error?.GetType().FullName ?? "none")
+            .AddUtf8(DeadLetterHeaders.SourceTopic, source.Topic)
+            .AddUtf8(DeadLetterHeaders.SourcePartition, source.Partition.Value.ToString(CultureInfo.InvariantCulture))
+            .AddUtf8(DeadLetterHeaders.SourceOffset, source.Offset.Value.ToString(CultureInfo.InvariantCulture))
+            .AddUtf8(DeadLetterHeaders.SourceTimestamp, source.Message.Timestamp.UnixTimestampMs.ToString(CultureInfo.InvariantCulture))
+            .AddUtf8(DeadLetterHeaders.ConsumerGroup, consumerGroup)
+            .AddUtf8(DeadLetterHeaders.FailedAt, clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        return new Message<byte[]?, byte[]?>
         {
             Key = source.Message.Key,
             Value = source.Message.Value,
             Headers = headers,
-            Timestamp = source.Message.Timestamp,
+            // A producer may only set CreateTime; a LogAppendTime source keeps its time in the header above.
+            Timestamp = source.Message.Timestamp.Type == TimestampType.CreateTime ? source.Message.Timestamp : Timestamp.Default,
         };
-        await producer.ProduceAsync(source.Topic + TopicCatalog.DeadLetterSuffix, message, ct);
     }
-
-    private static void Add(Headers headers, string key, string value) => headers.Add(key, Encoding.UTF8.GetBytes(value));
 
     private static string Truncate(string reason) =>
         reason.Length <= MaxReasonLength ? reason : reason[..MaxReasonLength] + "…";

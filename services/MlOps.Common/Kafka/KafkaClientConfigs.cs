@@ -34,8 +34,9 @@ public static class KafkaClientConfigs
             // librdkafka commits what was stored (and the worker commits explicitly after each batch).
             EnableAutoCommit = true,
             EnableAutoOffsetStore = false,
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
+        // Cooperative-sticky moves only the partitions that must move; an explicit setting still wins.
+        config.PartitionAssignmentStrategy ??= PartitionAssignmentStrategy.CooperativeSticky;
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         return config;
     }

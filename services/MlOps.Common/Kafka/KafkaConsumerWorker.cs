@@ -1,15 +1,17 @@
-using Prometheus;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace MlOps.Common.Kafka;
 
 /// <summary>
-/// At-least-once consumer loop on its own thread: fill a batch, make its effects durable (handler + dead letters),
-/// then store and commit the offsets. Poison messages never block a partition: after
-/// <see cref="ConsumerWorkerOptions.MaxAttempts"/> they go to the dead-letter topic with the reason.
-/// On shutdown the batch in progress is finished, its offsets committed and the consumer closed.
+/// At-least-once consumer loop on a thread of its own: fill a batch, make its effects durable (handler + dead
+/// letters), then store and commit the offsets. Poison messages never block a partition: after
+/// <see cref="ConsumerWorkerOptions.MaxAttempts"/> they go to the dead-letter topic with the reason. A batch whose
+/// failures stay transient past <see cref="ConsumerWorkerOptions.MaxTransientRetry"/> is rewound and re-read, so the
+/// consumer keeps polling and keeps its group membership. On shutdown the batch in progress is finished, its
+/// offsets committed and the consumer closed.
 /// </summary>
 public sealed partial class KafkaConsumerWorker : BackgroundService
 {
@@ -23,7 +25,7 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
 
     public KafkaConsumerWorker(
         ConsumerWorkerOptions options, KafkaOptions kafka, IKafkaBatchHandler handler,
-        DeadLetterPublisher deadLetters, ILogger<KafkaConsumerWorker> logger)
+        DeadLetterPublisher deadLetters, ILogger<KafkaConsumerWorker> logger, TimeProvider? clock = null)
     {
         options.Validate();
         _options = options;
@@ -31,18 +33,37 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         _handler = handler;
         _deadLetters = deadLetters;
         _logger = logger;
-        _retry = new RetryPolicy(options, logger);
+        _retry = new RetryPolicy(options, logger, clock ?? TimeProvider.System);
     }
 
-    /// <summary>Raised after a batch's offsets were stored (tests and probes observe progress with it).</summary>
-    public event Action<IReadOnlyList<ConsumeResult<byte[]?, byte[]?>>>? BatchCommitted;
+    /// <summary>
+    /// Consume() blocks and rebalance callbacks run inside it, so the loop owns a dedicated thread (as in Confluent's
+    /// examples) instead of holding thread-pool threads that ASP.NET and Redis need.
+    /// </summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(stoppingToken);
+                completion.SetResult();
+            }
+            catch (Exception ex)
+            {
+                completion.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "kafka-consumer-" + _options.Name,
+        };
+        thread.Start();
+        return completion.Task;
+    }
 
-    // Consume() blocks, so the loop gets a thread of its own instead of a thread-pool thread.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-
-    private async Task RunAsync(CancellationToken stopping)
+    private void Run(CancellationToken stopping)
     {
         using var consumer = BuildConsumer();
         // Effects of a started batch may finish after stop is requested, up to DrainTimeout.
@@ -59,8 +80,15 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
                 {
                     continue;
                 }
-                await ProcessBatchAsync(drain.Token);
-                StoreAndCommit(consumer);
+                // The one place that blocks on a task: this thread exists to run the consume loop.
+                if (ProcessBatchAsync(drain.Token).GetAwaiter().GetResult())
+                {
+                    StoreAndCommit(consumer);
+                }
+                else
+                {
+                    Rewind(consumer);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -69,10 +97,7 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         }
         finally
         {
-            // Close() commits what was stored and leaves the group at once, so partitions move without waiting
-            // for the session timeout.
-            consumer.Close();
-            LogStopped(_options.Name);
+            Close(consumer);
         }
     }
 
@@ -90,7 +115,7 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     private void ForgetPartitions(IEnumerable<TopicPartition> partitions)
     {
         var gone = partitions.ToHashSet();
-        ConsumerMetrics.Rebalances.WithLabels(_options.Name).Inc(gone.Count);
+        ConsumerMetrics.PartitionsRevoked.WithLabels(_options.Name).Inc(gone.Count);
         _batch.RemoveAll(m => gone.Contains(m.TopicPartition));
     }
 
@@ -128,20 +153,66 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         }
     }
 
-    private async Task ProcessBatchAsync(CancellationToken ct)
+    /// <summary>True when the batch's effects and dead letters are durable; false when it must be re-read.</summary>
+    private async Task<bool> ProcessBatchAsync(CancellationToken ct)
     {
         using var timer = ConsumerMetrics.BatchDuration.WithLabels(_options.Name).NewTimer();
-        var poison = await _retry.RunAsync(_handler, _batch, ct);
-        foreach (var message in poison)
+        try
         {
-            LogDeadLettered(_options.Name, message.Message.Topic, message.Message.Partition.Value, message.Message.Offset.Value, message.Reason);
+            var poison = await _retry.RunAsync(_handler, _batch, ct);
+            foreach (var message in poison)
+            {
+                await DeadLetterAsync(message, ct);
+            }
+            var poisoned = poison.Select(p => p.Message).ToHashSet();
+            foreach (var group in _batch.Where(m => !poisoned.Contains(m)).GroupBy(m => m.Topic))
+            {
+                ConsumerMetrics.Messages.WithLabels(_options.Name, group.Key, "processed").Inc(group.Count());
+            }
+            return true;
+        }
+        catch (TransientRetryExhaustedException ex)
+        {
+            ConsumerMetrics.Retries.WithLabels(_options.Name, "rewind").Inc();
+            LogRewinding(_options.Name, _batch.Count, ex.InnerException?.Message ?? ex.Message);
+            return false;
+        }
+    }
+
+    private async Task DeadLetterAsync(PoisonMessage message, CancellationToken ct)
+    {
+        var source = message.Message;
+        LogDeadLettered(_options.Name, source.Topic, source.Partition.Value, source.Offset.Value, message.Reason);
+        try
+        {
             await _retry.RunTransientAsync(() => _deadLetters.PublishAsync(message, _options.GroupId, ct), ct);
-            ConsumerMetrics.Messages.WithLabels(_options.Name, message.Message.Topic, "dead_lettered").Inc();
+            ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_lettered").Inc();
         }
-        foreach (var group in _batch.GroupBy(m => m.Topic))
+        catch (KafkaException ex) when (!TransientErrors.IsTransient(ex))
         {
-            ConsumerMetrics.Messages.WithLabels(_options.Name, group.Key, "processed").Inc(group.Count());
+            // The broker refuses even the value-less dead letter: say so loudly, and do not block the partition.
+            // The original stays readable at its source offset until retention removes it.
+            ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_letter_failed").Inc();
+            LogDeadLetterFailed(ex, _options.Name, source.Topic, source.Partition.Value, source.Offset.Value);
         }
+    }
+
+    /// <summary>Seeks each partition of an abandoned batch back to its first message, so it is read again.</summary>
+    private void Rewind(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        foreach (var first in _batch.GroupBy(m => m.TopicPartition).Select(g => g.MinBy(m => m.Offset.Value)!))
+        {
+            try
+            {
+                consumer.Seek(first.TopicPartitionOffset);
+            }
+            catch (KafkaException ex)
+            {
+                // No longer assigned: the new owner starts from the committed offset anyway.
+                LogKafkaError(_options.Name, ex.Error.Code, ex.Error.Reason);
+            }
+        }
+        _batch.Clear();
     }
 
     private void StoreAndCommit(IConsumer<byte[]?, byte[]?> consumer)
@@ -158,20 +229,38 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
                 LogKafkaError(_options.Name, ex.Error.Code, ex.Error.Reason);
             }
         }
-        if (_options.CommitEveryBatch)
+        _batch.Clear();
+        if (!_options.CommitEveryBatch)
         {
-            try
+            return;
+        }
+        try
+        {
+            consumer.Commit();
+        }
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
+        {
+            // Nothing stored, a rebalance in progress, or the coordinator moving: the stored offsets go out with
+            // the next commit, the auto-commit interval or Close().
+            if (ex.Error.Code != ErrorCode.Local_NoOffset)
             {
-                consumer.Commit();
-            }
-            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_NoOffset)
-            {
-                // Nothing stored since the last commit.
+                LogCommitDeferred(_options.Name, ex.Error.Code);
             }
         }
-        var committed = _batch.ToArray();
-        _batch.Clear();
-        BatchCommitted?.Invoke(committed);
+    }
+
+    /// <summary>Close() commits what was stored and leaves the group at once, so partitions move without waiting.</summary>
+    private void Close(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        try
+        {
+            consumer.Close();
+            LogStopped(_options.Name);
+        }
+        catch (KafkaException ex)
+        {
+            LogKafkaError(_options.Name, ex.Error.Code, "close: " + ex.Error.Reason);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consumer {Worker} started on {Topics} as group {Group}")]
@@ -186,6 +275,15 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} Kafka error {Code}: {Reason}")]
     private partial void LogKafkaError(string worker, ErrorCode code, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Consumer {Worker} commit deferred: {Code}")]
+    private partial void LogCommitDeferred(string worker, ErrorCode code);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}")]
     private partial void LogDeadLettered(string worker, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Consumer {Worker} could not dead-letter {Topic}[{Partition}]@{Offset}; skipped, the original stays at its offset")]
+    private partial void LogDeadLetterFailed(Exception error, string worker, string topic, int partition, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} gives up {Count} messages after transient failures ({Error}); re-reading them")]
+    private partial void LogRewinding(string worker, int count, string error);
 }

@@ -8,7 +8,7 @@ namespace MlOps.Common.Kafka;
 /// The process's one idempotent producer (byte keys and values; Avro encoding happens before it).
 /// Flushed on dispose so that nothing accepted is lost at shutdown.
 /// </summary>
-public sealed class KafkaProducer : IDisposable
+public sealed partial class KafkaProducer : IDisposable
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(15);
     private readonly ILogger<KafkaProducer> _logger;
@@ -17,7 +17,7 @@ public sealed class KafkaProducer : IDisposable
     {
         _logger = logger;
         Client = new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Producer(options.Value))
-            .SetErrorHandler((_, error) => _logger.LogWarning("Kafka producer error {Code}: {Reason}", error.Code, error.Reason))
+            .SetErrorHandler((_, error) => LogProducerError(error.Code, error.Reason))
             .Build();
     }
 
@@ -32,8 +32,14 @@ public sealed class KafkaProducer : IDisposable
         var remaining = Client.Flush(FlushTimeout);
         if (remaining > 0)
         {
-            _logger.LogError("Kafka producer closed with {Count} undelivered messages after {Timeout}", remaining, FlushTimeout);
+            LogUndelivered(remaining, FlushTimeout);
         }
         Client.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer error {Code}: {Reason}")]
+    private partial void LogProducerError(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka producer closed with {Count} undelivered messages after {Timeout}")]
+    private partial void LogUndelivered(int count, TimeSpan timeout);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
 
 namespace MlOps.Common.Kafka;
@@ -21,23 +20,20 @@ public static class LineageHeaders
     public static Headers From(ConsumeResult<byte[]?, byte[]?> source, string? specVersion = null, string? modelVersion = null)
     {
         var headers = new Headers();
-        Add(headers, SourceTopic, source.Topic);
-        Add(headers, SourcePartition, source.Partition.Value.ToString(CultureInfo.InvariantCulture));
-        Add(headers, SourceOffset, source.Offset.Value.ToString(CultureInfo.InvariantCulture));
-        if (specVersion is not null) Add(headers, SpecVersion, specVersion);
-        if (modelVersion is not null) Add(headers, ModelVersion, modelVersion);
+        headers.AddUtf8(SourceTopic, source.Topic);
+        headers.AddUtf8(SourcePartition, source.Partition.Value.ToString(CultureInfo.InvariantCulture));
+        headers.AddUtf8(SourceOffset, source.Offset.Value.ToString(CultureInfo.InvariantCulture));
+        if (specVersion is not null) headers.AddUtf8(SpecVersion, specVersion);
+        if (modelVersion is not null) headers.AddUtf8(ModelVersion, modelVersion);
         var trace = Get(source.Message.Headers, TraceParent);
-        Add(headers, TraceParent, trace ?? System.Diagnostics.Activity.Current?.Id ?? NewTraceParent());
+        headers.AddUtf8(TraceParent, trace ?? System.Diagnostics.Activity.Current?.Id ?? NewTraceParent());
         return headers;
     }
 
     /// <summary>The last value of a header as UTF-8 text, or null.</summary>
-    public static string? Get(Headers? headers, string key) =>
-        headers is not null && headers.TryGetLastBytes(key, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+    public static string? Get(Headers? headers, string key) => headers.GetUtf8(key);
 
     /// <summary>A fresh W3C traceparent (version 00, sampled).</summary>
     public static string NewTraceParent() =>
         $"00-{System.Diagnostics.ActivityTraceId.CreateRandom()}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01";
-
-    private static void Add(Headers headers, string key, string value) => headers.Add(key, Encoding.UTF8.GetBytes(value));
 }

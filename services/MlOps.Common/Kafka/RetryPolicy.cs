@@ -4,17 +4,17 @@ using Microsoft.Extensions.Logging;
 namespace MlOps.Common.Kafka;
 
 /// <summary>
-/// How a batch is retried: transient failures (a dependency is down) retry with capped exponential backoff until
-/// they succeed or shutdown; other failures split the batch to find the poison message, which is retried
-/// MaxAttempts times on its own and then reported as poison.
+/// How a batch is retried. Transient failures (a dependency is down) retry with capped exponential backoff for up
+/// to MaxTransientRetry, then the batch is given up to be re-read (never dead-lettered). Other failures split the
+/// batch to find the poison message, which is retried MaxAttempts times on its own and then reported as poison.
 /// </summary>
-internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger logger)
+internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger logger, TimeProvider clock)
 {
     public async Task<IReadOnlyList<PoisonMessage>> RunAsync(
         IKafkaBatchHandler handler, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
     {
         var failures = 0;
-        var transientFailures = 0;
+        var transient = new TransientBudget(options, clock);
         while (true)
         {
             try
@@ -27,7 +27,7 @@ internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger
                 {
                     ConsumerMetrics.Retries.WithLabels(options.Name, "transient").Inc();
                     LogTransient(options.Name, ex.GetType().Name, ex.Message);
-                    await Task.Delay(Backoff(++transientFailures), ct);
+                    await transient.WaitOrThrowAsync(ex, ct);
                     continue;
                 }
                 if (batch.Count > 1)
@@ -39,25 +39,26 @@ internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger
                 {
                     return [new PoisonMessage(batch[0], $"{ex.GetType().Name}: {ex.Message} (after {failures} attempts)", ex)];
                 }
-                await Task.Delay(Backoff(failures), ct);
+                await Task.Delay(Backoff(options, failures), clock, ct);
             }
         }
     }
 
-    /// <summary>Retries an operation whose failures are all treated as transient (e.g. writing a dead letter).</summary>
+    /// <summary>Retries an operation while its failures are transient, within the same time budget.</summary>
     public async Task RunTransientAsync(Func<Task> operation, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var transient = new TransientBudget(options, clock);
+        while (true)
         {
             try
             {
                 await operation();
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (TransientErrors.IsTransient(ex) && !ct.IsCancellationRequested)
             {
                 LogTransient(options.Name, ex.GetType().Name, ex.Message);
-                await Task.Delay(Backoff(attempt), ct);
+                await transient.WaitOrThrowAsync(ex, ct);
             }
         }
     }
@@ -73,10 +74,27 @@ internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger
         return poison;
     }
 
-    private TimeSpan Backoff(int attempt)
+    internal static TimeSpan Backoff(ConsumerWorkerOptions options, int attempt)
     {
         var millis = options.RetryBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
         return TimeSpan.FromMilliseconds(Math.Min(millis, options.MaxRetryBackoff.TotalMilliseconds));
+    }
+
+    /// <summary>Backoff between transient failures, until MaxTransientRetry is spent.</summary>
+    private sealed class TransientBudget(ConsumerWorkerOptions options, TimeProvider clock)
+    {
+        private readonly long _started = clock.GetTimestamp();
+        private int _attempts;
+
+        public async Task WaitOrThrowAsync(Exception last, CancellationToken ct)
+        {
+            var delay = Backoff(options, ++_attempts);
+            if (clock.GetElapsedTime(_started) + delay > options.MaxTransientRetry)
+            {
+                throw new TransientRetryExhaustedException(last);
+            }
+            await Task.Delay(delay, clock, ct);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} transient failure {Type}: {Error}; retrying")]

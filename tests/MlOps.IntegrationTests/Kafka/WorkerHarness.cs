@@ -17,15 +17,18 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public KafkaProducer Producer { get; }
     public KafkaConsumerWorker Worker { get; }
 
-    public static async Task<WorkerHarness> StartAsync(StackFixture stack, ConsumerWorkerOptions options, IKafkaBatchHandler handler)
+    public static async Task<WorkerHarness> StartAsync(
+        StackFixture stack, ConsumerWorkerOptions options, IKafkaBatchHandler handler, KafkaOptions? kafka = null)
     {
-        var producer = new KafkaProducer(Options.Create(stack.Kafka), NullLogger<KafkaProducer>.Instance);
-        var worker = new KafkaConsumerWorker(options, stack.Kafka, handler,
+        kafka ??= stack.Kafka;
+        var producer = new KafkaProducer(Options.Create(kafka), NullLogger<KafkaProducer>.Instance);
+        var worker = new KafkaConsumerWorker(options, kafka, handler,
             new DeadLetterPublisher(producer, TimeProvider.System), NullLogger<KafkaConsumerWorker>.Instance);
         await worker.StartAsync(CancellationToken.None);
         return new WorkerHarness(producer, worker);
     }
 
+    /// <summary>Stops the worker (drain, commit, close) and releases the producer; safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
         await Worker.StopAsync(CancellationToken.None);

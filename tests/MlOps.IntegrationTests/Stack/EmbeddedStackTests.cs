@@ -22,6 +22,7 @@ public sealed partial class EmbeddedStackTests(ITestOutputHelper output)
         var (upCode, upOutput) = await cli.RunAsync(Timeout, "up", "--detach");
         output.WriteLine(upOutput);
         Assert.Equal(0, upCode);
+        var downCode = -1;
         var pids = new[] { "stack.pid", "redis.pid" }.Select(f => int.Parse(File.ReadAllText(Path.Combine(cli.Home, f)))).ToArray();
         try
         {
@@ -37,10 +38,10 @@ public sealed partial class EmbeddedStackTests(ITestOutputHelper output)
         }
         finally
         {
-            var (downCode, downOutput) = await cli.RunAsync(Timeout, "down");
+            (downCode, var downOutput) = await cli.RunAsync(Timeout, "down");
             output.WriteLine(downOutput);
-            Assert.Equal(0, downCode);
         }
+        Assert.Equal(0, downCode);
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still running after down"));
         Assert.False(File.Exists(Path.Combine(cli.Home, "stack.env")));
     }

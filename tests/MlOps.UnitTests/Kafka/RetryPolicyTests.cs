@@ -22,7 +22,7 @@ public sealed class RetryPolicyTests
     {
         var handler = new ScriptedHandler(batch => batch.Any(m => m.Offset == 3) ? throw new FormatException("bad 3") : []);
 
-        var poison = await new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, FakeMessages.Range(6), CancellationToken.None);
+        var poison = await new RetryPolicy(Options, NullLogger.Instance, TimeProvider.System).RunAsync(handler, FakeMessages.Range(6), CancellationToken.None);
 
         var single = Assert.Single(poison);
         Assert.Equal(3, single.Message.Offset.Value);
@@ -38,7 +38,7 @@ public sealed class RetryPolicyTests
         var failuresLeft = 4;
         var handler = new ScriptedHandler(_ => failuresLeft-- > 0 ? throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "down") : []);
 
-        var poison = await new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, FakeMessages.Range(10), CancellationToken.None);
+        var poison = await new RetryPolicy(Options, NullLogger.Instance, TimeProvider.System).RunAsync(handler, FakeMessages.Range(10), CancellationToken.None);
 
         Assert.Empty(poison);
         Assert.Equal(5, handler.Calls);
@@ -55,7 +55,25 @@ public sealed class RetryPolicyTests
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, FakeMessages.Range(3), cts.Token));
+            new RetryPolicy(Options, NullLogger.Instance, TimeProvider.System).RunAsync(handler, FakeMessages.Range(3), cts.Token));
+    }
+
+    [Fact]
+    public async Task Transient_failures_that_outlast_the_budget_give_the_batch_up_instead_of_dead_lettering_it()
+    {
+        var options = new ConsumerWorkerOptions
+        {
+            Name = "unit", Topics = ["t"], GroupId = "g",
+            RetryBackoff = TimeSpan.FromMilliseconds(1), MaxRetryBackoff = TimeSpan.FromMilliseconds(2),
+            MaxTransientRetry = TimeSpan.FromMilliseconds(300),
+        };
+        var handler = new ScriptedHandler(_ => throw new KafkaException(ErrorCode.Local_AllBrokersDown));
+
+        var error = await Assert.ThrowsAsync<TransientRetryExhaustedException>(() =>
+            new RetryPolicy(options, NullLogger.Instance, TimeProvider.System).RunAsync(handler, FakeMessages.Range(3), CancellationToken.None));
+
+        Assert.IsType<KafkaException>(error.InnerException);
+        Assert.True(handler.Calls > 1, "retried before giving up");
     }
 
     [Fact]
@@ -64,7 +82,7 @@ public sealed class RetryPolicyTests
         var batch = FakeMessages.Range(3);
         var handler = new ScriptedHandler(b => [new PoisonMessage(b[1], "invalid")]);
 
-        var poison = await new RetryPolicy(Options, NullLogger.Instance).RunAsync(handler, batch, CancellationToken.None);
+        var poison = await new RetryPolicy(Options, NullLogger.Instance, TimeProvider.System).RunAsync(handler, batch, CancellationToken.None);
 
         Assert.Same(batch[1], Assert.Single(poison).Message);
         Assert.Equal(1, handler.Calls);
