@@ -6,12 +6,17 @@ namespace MlOps.Common.Avro;
 /// </summary>
 public sealed class AvroPayloadRejectedException : Exception
 {
-    public AvroPayloadRejectedException(string reason, int? schemaId = null, Exception? innerException = null)
+    public AvroPayloadRejectedException(
+        string reason, int? schemaId = null, Exception? innerException = null, AvroRejection kind = AvroRejection.Malformed)
         : base(schemaId is null ? $"Avro payload rejected: {reason}" : $"Avro payload rejected (schema id {schemaId}): {reason}", innerException)
     {
         Reason = reason;
         SchemaId = schemaId;
+        Kind = kind;
     }
+
+    /// <summary>What kind of problem, for consumers that report reasons by category (quarantine rule codes).</summary>
+    public AvroRejection Kind { get; }
 
     /// <summary>Why the payload was rejected; safe to put on a DLQ header (never contains payload bytes).</summary>
     public string Reason { get; }

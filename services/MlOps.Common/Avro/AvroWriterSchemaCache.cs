@@ -29,11 +29,11 @@ internal sealed class AvroWriterSchemaCache(ISchemaRegistryClient registry)
         }
         catch (SchemaRegistryException e) when (e.Status == HttpStatusCode.NotFound)
         {
-            throw new AvroPayloadRejectedException($"unknown schema id {schemaId}", schemaId, e);
+            throw new AvroPayloadRejectedException($"unknown schema id {schemaId}", schemaId, e, AvroRejection.UnknownSchema);
         }
         if (registered.SchemaType != SchemaType.Avro)
         {
-            throw new AvroPayloadRejectedException($"schema id {schemaId} is a {registered.SchemaType} schema, not Avro", schemaId);
+            throw new AvroPayloadRejectedException($"schema id {schemaId} is a {registered.SchemaType} schema, not Avro", schemaId, kind: AvroRejection.UnknownSchema);
         }
         var names = new global::Avro.SchemaNames();
         var seen = new HashSet<(string, int)>();

@@ -82,7 +82,8 @@ public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
         if (data.Length > HeaderBytes + _limits.MaxPayloadBytes)
         {
             throw new AvroPayloadRejectedException(
-                $"payload of {data.Length} bytes exceeds {HeaderBytes} header bytes + MaxPayloadBytes {_limits.MaxPayloadBytes}");
+                $"payload of {data.Length} bytes exceeds {HeaderBytes} header bytes + MaxPayloadBytes {_limits.MaxPayloadBytes}",
+                kind: AvroRejection.Oversize);
         }
         var span = data.Span;
         if (span[0] != MagicByte)
