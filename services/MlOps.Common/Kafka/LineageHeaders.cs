@@ -17,17 +17,20 @@ public static class LineageHeaders
     public const string TraceParent = "traceparent";
 
     /// <summary>Headers for an output derived from <paramref name="source"/>; the trace context is carried over.</summary>
-    public static Headers From(ConsumeResult<byte[]?, byte[]?> source, string? specVersion = null, string? modelVersion = null)
+    public static Headers From(ConsumeResult<byte[]?, byte[]?> source, string? specVersion = null, string? modelVersion = null) =>
+        Create(source.Topic, source.Partition.Value, source.Offset.Value, specVersion, modelVersion,
+            Get(source.Message.Headers, TraceParent));
+
+    /// <summary>Headers for an output of any origin (an HTTP request has a source but no partition or offset).</summary>
+    public static Headers Create(
+        string source, int? partition, long? offset, string? specVersion, string? modelVersion, string? traceParent)
     {
-        var headers = new Headers();
-        headers.AddUtf8(SourceTopic, source.Topic);
-        headers.AddUtf8(SourcePartition, source.Partition.Value.ToString(CultureInfo.InvariantCulture));
-        headers.AddUtf8(SourceOffset, source.Offset.Value.ToString(CultureInfo.InvariantCulture));
+        var headers = new Headers().AddUtf8(SourceTopic, source);
+        if (partition is { } p) headers.AddUtf8(SourcePartition, p.ToString(CultureInfo.InvariantCulture));
+        if (offset is { } o) headers.AddUtf8(SourceOffset, o.ToString(CultureInfo.InvariantCulture));
         if (specVersion is not null) headers.AddUtf8(SpecVersion, specVersion);
         if (modelVersion is not null) headers.AddUtf8(ModelVersion, modelVersion);
-        var trace = Get(source.Message.Headers, TraceParent);
-        headers.AddUtf8(TraceParent, trace ?? System.Diagnostics.Activity.Current?.Id ?? NewTraceParent());
-        return headers;
+        return headers.AddUtf8(TraceParent, traceParent ?? System.Diagnostics.Activity.Current?.Id ?? NewTraceParent());
     }
 
     /// <summary>The last value of a header as UTF-8 text, or null.</summary>
