@@ -23,11 +23,12 @@ public sealed partial class EmbeddedStackTests(ITestOutputHelper output)
         output.WriteLine(upOutput);
         Assert.Equal(0, upCode);
         var downCode = -1;
-        var pids = new[] { "stack.pid", "redis.pid" }.Select(f => int.Parse(File.ReadAllText(Path.Combine(cli.Home, f)))).ToArray();
+        var pids = new[] { "stack.pid", "redis.pid", "ingestion.pid" }.Select(f => int.Parse(File.ReadAllText(Path.Combine(cli.Home, f)))).ToArray();
         try
         {
             var stack = StackEndpoints.FromEnvFile(Path.Combine(cli.Home, "stack.env"));
             Assert.Contains("KAFKA_BOOTSTRAP=" + stack.KafkaBootstrap, upOutput, StringComparison.Ordinal);
+            await AssertServicesAreReadyAsync(cli);
 
             var listing = await RunAsync("kcat", "-L", "-b", stack.KafkaBootstrap);
             var partitions = TopicLine().Matches(listing).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
@@ -44,6 +45,19 @@ public sealed partial class EmbeddedStackTests(ITestOutputHelper output)
         Assert.Equal(0, downCode);
         Assert.All(pids, pid => Assert.False(IsRunning(pid), $"process {pid} still running after down"));
         Assert.False(File.Exists(Path.Combine(cli.Home, "stack.env")));
+    }
+
+    /// <summary>Every service `up` started answers /health/ready at the URL it wrote to stack.env.</summary>
+    private static async Task AssertServicesAreReadyAsync(MlopsCli cli)
+    {
+        var variables = StackEnvFile.Read(Path.Combine(cli.Home, "stack.env"));
+        using var http = new HttpClient();
+        foreach (var service in MlOps.Cli.ServiceCatalog.All)
+        {
+            Assert.True(variables.TryGetValue(service.UrlVariable, out var url), $"{service.UrlVariable} missing from stack.env");
+            using var ready = await http.GetAsync(url + "/health/ready");
+            Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        }
     }
 
     /// <summary>`mlops probe produce` (another process, Confluent's serializer) is read here with Confluent's deserializer.</summary>

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MlOps.Ingestion;
+
+/// <summary>Ingestion settings, bound from the <c>Ingestion</c> section.</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>The declarative spec whose data contracts validate events (hot-reloaded).</summary>
+    [Required(ErrorMessage = "Ingestion:SpecPath (or MLOPS_SPEC) is required, e.g. 'specs/flights.yaml'.")]
+    public string SpecPath { get; set; } = "";
+
+    public string GroupId { get; set; } = "mlops-ingestion";
+
+    /// <summary>How long an event_id is remembered for dedupe.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Ingestion:DedupeHorizon must be between 1 s and 30 days.")]
+    public TimeSpan DedupeHorizon { get; set; } = TimeSpan.FromHours(24);
+
+    [Range(1024, 64 * 1024 * 1024, ErrorMessage = "Ingestion:MaxHttpBodyBytes must be between 1024 and 67108864.")]
+    public int MaxHttpBodyBytes { get; set; } = 1024 * 1024;
+
+    [Range(1, 10_000, ErrorMessage = "Ingestion:MaxHttpBatchEvents must be between 1 and 10000.")]
+    public int MaxHttpBatchEvents { get; set; } = 500;
+
+    [Range(1, 100_000, ErrorMessage = "Ingestion:MaxBatchSize must be between 1 and 100000.")]
+    public int MaxBatchSize { get; set; } = 500;
+}

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Options;
+using MlOps.Common.Kafka;
+using MlOps.Common.Spec;
+using MlOps.Common.Validation;
+using MlOps.Contracts;
+using MlOps.Ingestion.Quality;
+
+namespace MlOps.Ingestion.Pipeline;
+
+/// <summary>
+/// The one path every input takes, from Kafka or HTTP: dedupe, validate against the data contract, publish to
+/// events.validated or events.quarantine, count. Completes only when every output is durable in Kafka, so callers
+/// may then commit offsets or answer 202. For every input exactly one outcome: validated, quarantined or duplicate.
+/// </summary>
+public sealed class IngestionPipeline(
+    SpecProvider specs,
+    EventDeduplicator deduplicator,
+    AvroPublisher publisher,
+    DataQualityMonitor quality,
+    IOptions<IngestionOptions> options,
+    TimeProvider clock)
+{
+    public async Task<IReadOnlyList<IngestionOutcome>> ProcessAsync(IReadOnlyList<IncomingEvent> inputs, CancellationToken ct)
+    {
+        var spec = specs.Current;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var claims = ClaimsOf(inputs);
+        var fresh = await deduplicator.ClaimAsync(claims.Select(c => (c.EventId, c.Claim)).ToList(), options.Value.DedupeHorizon, ct);
+        var isDuplicate = new bool[inputs.Count];
+        for (var i = 0; i < claims.Count; i++)
+        {
+            isDuplicate[claims[i].Index] = !fresh[i];
+        }
+
+        var outcomes = new IngestionOutcome[inputs.Count];
+        var writes = new List<Task>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            if (isDuplicate[i])
+            {
+                outcomes[i] = new IngestionOutcome(input.Envelope!.event_id, Outcome.Duplicate, []);
+                IngestionMetrics.Observe(input, spec, Outcome.Duplicate, [], now);
+                continue;
+            }
+            var (outcome, write) = Route(input, spec, now, ct);
+            outcomes[i] = outcome;
+            writes.Add(write);
+        }
+        try
+        {
+            await Task.WhenAll(writes);
+        }
+        catch
+        {
+            // The input will come again (an HTTP retry, a Kafka redelivery): free the claims so it is not taken for
+            // a duplicate. Should this fail too, a Kafka replay still recognises its own claim.
+            await deduplicator.ReleaseAsync(claims.Where(c => !isDuplicate[c.Index]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
+            throw;
+        }
+        await quality.ObserveAsync(spec, inputs, outcomes, ct);
+        return outcomes;
+    }
+
+    private (IngestionOutcome Outcome, Task Write) Route(IncomingEvent input, PlatformSpec spec, DateTime now, CancellationToken ct)
+    {
+        if (input.Envelope is not { } envelope)
+        {
+            RuleViolation[] reasons = [input.DecodeFailure!];
+            return Quarantine(input, reasons, null, spec, now, ct);
+        }
+        var violations = EventValidator.Validate(IngestionRecords.ToCandidate(envelope, input.RawValue.Length), spec, now);
+        var contract = spec.Contracts.GetValueOrDefault(envelope.event_type ?? "");
+        if (violations.Count > 0 || contract is null)
+        {
+            return Quarantine(input, violations, contract?.Version, spec, now, ct);
+        }
+        IngestionMetrics.Observe(input, spec, Outcome.Validated, violations, now);
+        var validated = IngestionRecords.Validated(envelope, contract, spec, now);
+        var write = publisher.PublishAsync(TopicCatalog.EventsValidated, envelope.entity_id, validated, Headers(input, spec), ct);
+        return (new IngestionOutcome(envelope.event_id, Outcome.Validated, []), write);
+    }
+
+    private (IngestionOutcome, Task) Quarantine(
+        IncomingEvent input, IReadOnlyList<RuleViolation> reasons, string? contractVersion, PlatformSpec spec, DateTime now, CancellationToken ct)
+    {
+        IngestionMetrics.Observe(input, spec, Outcome.Quarantined, reasons, now);
+        var record = IngestionRecords.Quarantined(input, reasons, contractVersion, spec, now);
+        var write = publisher.PublishAsync(TopicCatalog.EventsQuarantine, record.event_id, record, Headers(input, spec), ct);
+        return (new IngestionOutcome(record.event_id, Outcome.Quarantined, reasons), write);
+    }
+
+    private static Confluent.Kafka.Headers Headers(IncomingEvent input, PlatformSpec spec) => LineageHeaders.Create(
+        input.Source.Topic ?? input.Source.Kind, input.Source.Partition, input.Source.Offset, spec.VersionTag, null, input.TraceParent);
+
+    /// <summary>Inputs that carry an event id take part in dedupe; undecodable ones cannot.</summary>
+    private static List<(int Index, string EventId, string Claim)> ClaimsOf(IReadOnlyList<IncomingEvent> inputs)
+    {
+        var claims = new List<(int, string, string)>(inputs.Count);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (inputs[i].Envelope?.event_id is { Length: > 0 } eventId)
+            {
+                claims.Add((i, eventId, inputs[i].Source.Claim(i)));
+            }
+        }
+        return claims;
+    }
+}

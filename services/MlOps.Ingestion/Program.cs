@@ -1,0 +1,4 @@
+using MlOps.Ingestion;
+
+var app = WebApplication.CreateBuilder(args).BuildIngestionApp();
+app.Run();
