@@ -8,6 +8,10 @@ public sealed record StackPaths(string Directory)
     public string RedisPidFile => Path.Combine(Directory, "redis.pid");
     public string LogFile => Path.Combine(Directory, "stack.log");
 
+    public string ServicePidFile(ServiceDefinition service) => Path.Combine(Directory, service.Name + ".pid");
+
+    public string ServiceLogFile(ServiceDefinition service) => Path.Combine(Directory, service.Name + ".log");
+
     public static StackPaths FromEnvironment() => new(Path.GetFullPath(
         Environment.GetEnvironmentVariable("MLOPS_HOME") ?? Path.Combine(System.IO.Directory.GetCurrentDirectory(), ".mlops")));
 

@@ -1,18 +1,18 @@
-using System.Runtime.InteropServices;
-
 namespace MlOps.Cli.Commands;
 
 /// <summary>Stops the stack started by <c>up</c>: SIGTERM, a bounded wait, then SIGKILL; redis-server likewise.</summary>
-internal static partial class DownCommand
+internal static class DownCommand
 {
-    private const int SigTerm = 15;
-    private const int SigKill = 9;
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(StackPaths paths)
     {
         var stopped = 0;
-        foreach (var (file, what, marker) in new[] { (paths.PidFile, "stack", "mlops"), (paths.RedisPidFile, "redis-server", "redis-server") })
+        var processes = ServiceCatalog.All.Reverse()
+            .Select(s => (paths.ServicePidFile(s), s.Name, s.Assembly))
+            .Append((paths.PidFile, "stack", "mlops"))
+            .Append((paths.RedisPidFile, "redis-server", "redis-server"));
+        foreach (var (file, what, marker) in processes)
         {
             // A pid file can outlive its process (crash, reboot): only signal a process that is still ours.
             if (StackPaths.ReadPid(file) is { } pid && StackPaths.IsAlive(pid) && CommandLine(pid).Contains(marker, StringComparison.Ordinal))
@@ -45,7 +45,7 @@ internal static partial class DownCommand
 
     private static async Task StopAsync(int pid)
     {
-        _ = Kill(pid, SigTerm);
+        Signals.Terminate(pid);
         var deadline = DateTime.UtcNow + GracePeriod;
         while (StackPaths.IsAlive(pid) && DateTime.UtcNow < deadline)
         {
@@ -53,10 +53,7 @@ internal static partial class DownCommand
         }
         if (StackPaths.IsAlive(pid))
         {
-            _ = Kill(pid, SigKill);
+            Signals.ForceKill(pid);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

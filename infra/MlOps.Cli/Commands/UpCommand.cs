@@ -42,7 +42,22 @@ internal static class UpCommand
         File.WriteAllText(paths.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         await using var stack = await EmbeddedStack.StartAsync(options, stop.Token);
         File.WriteAllText(paths.RedisPidFile, stack.Redis.ProcessId.ToString(CultureInfo.InvariantCulture));
-        StackEnvFile.Write(paths.EnvFile, stack.Endpoints.ToVariables());
+        var variables = new SortedDictionary<string, string>(stack.Endpoints.ToVariables().ToDictionary(), StringComparer.Ordinal);
+        await using var services = new ServiceGroup();
+        if (!args.Flag("no-services"))
+        {
+            var spec = SpecPath(args);
+            variables["MLOPS_SPEC"] = spec;
+            foreach (var definition in ServiceCatalog.All)
+            {
+                var service = await ServiceProcess.StartAsync(definition, stack.Endpoints, spec, paths.ServiceLogFile(definition), stop.Token);
+                services.Add(service);
+                File.WriteAllText(paths.ServicePidFile(definition), service.ProcessId.ToString(CultureInfo.InvariantCulture));
+                variables[definition.UrlVariable] = service.Url;
+            }
+        }
+        // Written last: its existence tells `up --detach` and scripts that everything is ready.
+        StackEnvFile.Write(paths.EnvFile, variables);
 
         PrintEndpoints(paths);
         Console.WriteLine($"kafka: {options.Brokers} mock brokers, {TopicCatalog.All.Count} catalog topics created");
@@ -58,6 +73,11 @@ internal static class UpCommand
         finally
         {
             File.Delete(paths.EnvFile);
+            await services.DisposeAsync();
+            foreach (var definition in ServiceCatalog.All)
+            {
+                File.Delete(paths.ServicePidFile(definition));
+            }
             File.Delete(paths.PidFile);
             File.Delete(paths.RedisPidFile);
         }
@@ -110,6 +130,17 @@ internal static class UpCommand
         PrintEndpoints(paths);
         Console.WriteLine($"stack is up in the background (pid {child}, log {paths.LogFile}); './mlops down' stops it");
         return 0;
+    }
+
+    /// <summary>--spec, else $MLOPS_SPEC, else the repository's specs/flights.yaml.</summary>
+    private static string SpecPath(CliArgs args)
+    {
+        var path = args.String("spec", Environment.GetEnvironmentVariable("MLOPS_SPEC") ?? "");
+        if (path.Length == 0)
+        {
+            path = Path.Combine(RepositoryRoot.Find(), "specs", "flights.yaml");
+        }
+        return File.Exists(path) ? Path.GetFullPath(path) : throw new CliException($"spec file {path} not found (--spec or MLOPS_SPEC)");
     }
 
     private static string Tail(string file, int lines) =>

@@ -1,0 +1,13 @@
+namespace MlOps.Cli;
+
+/// <summary>A platform service `mlops up` runs next to the stack, and the stack.env variable its URL goes to.</summary>
+public sealed record ServiceDefinition(string Name, string Assembly, string UrlVariable);
+
+/// <summary>The services `up` starts, in start order. Later services join this list as they are built.</summary>
+public static class ServiceCatalog
+{
+    public static IReadOnlyList<ServiceDefinition> All { get; } =
+    [
+        new("ingestion", "MlOps.Ingestion", "INGESTION_URL"),
+    ];
+}
