@@ -1,0 +1,18 @@
+namespace MlOps.Benchmarks;
+
+/// <summary>Percentiles of end-to-end latencies in milliseconds.</summary>
+internal sealed record LatencySummary(double P50, double P99, double Max, int Count)
+{
+    public static LatencySummary From(IReadOnlyCollection<double> samples)
+    {
+        if (samples.Count == 0)
+        {
+            return new LatencySummary(double.NaN, double.NaN, double.NaN, 0);
+        }
+        var sorted = samples.Order().ToArray();
+        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return new LatencySummary(At(0.50), At(0.99), sorted[^1], sorted.Length);
+    }
+
+    public string Format(string name) => $"{name,-28} {P50,8:F2} {P99,8:F2} {Max,8:F2} {Count,7}";
+}
