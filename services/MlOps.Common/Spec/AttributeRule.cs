@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace MlOps.Common.Spec;
 
 /// <summary>The value types an attribute can declare; they are the Avro union branches of EventEnvelope.attributes.</summary>
@@ -19,5 +17,5 @@ public sealed record AttributeRule(
     double? Min = null,
     double? Max = null,
     IReadOnlySet<string>? AllowedValues = null,
-    Regex? Pattern = null,
+    FullMatchPattern? Pattern = null,
     int? MaxLength = null);

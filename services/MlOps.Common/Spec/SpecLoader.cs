@@ -26,8 +26,6 @@ public static partial class SpecLoader
 
     private static readonly string[] QualityFields = ["window", "max_quarantine_rate", "min_completeness"];
 
-    private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(50);
-
     public static PlatformSpec Load(string path)
     {
         byte[] bytes;
@@ -159,12 +157,12 @@ public static partial class SpecLoader
         var max = reader.Number(fields, "max", path);
         var maxLength = reader.PositiveInt(fields, "max_length", path);
         var allowed = reader.StringSet(fields, "allowed_values", path);
-        Regex? pattern = null;
+        FullMatchPattern? pattern = null;
         if (fields.TryGetValue("pattern", out var patternNode) && reader.Scalar(patternNode, $"{path}.pattern") is { } source)
         {
             try
             {
-                pattern = new Regex($@"\A(?:{source})\z", RegexOptions.CultureInvariant, PatternTimeout);
+                pattern = new FullMatchPattern(source);
             }
             catch (ArgumentException ex)
             {

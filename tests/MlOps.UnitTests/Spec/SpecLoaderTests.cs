@@ -44,8 +44,9 @@ public sealed class SpecLoaderTests
 
         var origin = contract.Attributes["origin"];
         Assert.Equal((AttributeType.String, true), (origin.Type, origin.Required));
-        Assert.Matches(origin.Pattern!, "JFK");
-        Assert.DoesNotMatch(origin.Pattern!, "JFKX"); // patterns match the whole value
+        Assert.True(origin.Pattern!.IsMatch("JFK"));
+        Assert.False(origin.Pattern.IsMatch("JFKX")); // patterns match the whole value
+        Assert.Equal("[A-Z]{3}", origin.Pattern.Source);
         Assert.Equal((0.0, 6000.0), (contract.Attributes["distance"].Min!.Value, contract.Attributes["distance"].Max!.Value));
         Assert.Equal((AttributeType.Long, false), (contract.Attributes["dep_hour"].Type, contract.Attributes["dep_hour"].Required));
         Assert.Equal(["AA", "DL", "UA"], contract.Attributes["carrier"].AllowedValues!.Order());

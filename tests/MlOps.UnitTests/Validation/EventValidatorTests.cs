@@ -125,6 +125,22 @@ public sealed class EventValidatorTests
     }
 
     [Fact]
+    public void A_catastrophically_backtracking_pattern_gives_up_and_quarantines()
+    {
+        var spec = SpecLoader.Parse("""
+            spec: s
+            version: "1"
+            contracts:
+              e:
+                version: "1"
+                attributes: { code: { type: string, pattern: "(a+)+b" } }
+            """, "test.yaml");
+        var candidate = new EventCandidate("e-1", "t", "k", "e", Now, new Dictionary<string, object?> { ["code"] = new string('a', 5000) + "c" }, 100);
+
+        Assert.Equal(RuleCodes.Pattern, Assert.Single(EventValidator.Validate(candidate, spec, Now)).Rule);
+    }
+
+    [Fact]
     public void Unknown_attributes_are_accepted_where_the_contract_allows_them()
     {
         Assert.Empty(Violations(Departure(a => a["anything"] = 1L, eventType: "open_event")));
