@@ -9,12 +9,14 @@ namespace MlOps.Common.Spec;
 /// <param name="Hash">SHA-256 of the file's bytes (hex), so an edit without a version bump is still visible.</param>
 /// <param name="SourceFile">The file it was loaded from, for error messages and the info endpoint.</param>
 /// <param name="Contracts">Data contracts by event type.</param>
+/// <param name="FeatureViews">Feature views by name.</param>
 public sealed record PlatformSpec(
     string Name,
     string Version,
     string Hash,
     string SourceFile,
-    IReadOnlyDictionary<string, DataContract> Contracts)
+    IReadOnlyDictionary<string, DataContract> Contracts,
+    IReadOnlyDictionary<string, FeatureView> FeatureViews)
 {
     /// <summary><c>name@version+hash12</c>: stamped on every output as <c>spec_version</c>.</summary>
     public string VersionTag => $"{Name}@{Version}+{Hash[..Math.Min(12, Hash.Length)]}";

@@ -15,9 +15,9 @@ namespace MlOps.Common.Spec;
 public static partial class SpecLoader
 {
     /// <summary>Sections later services own; accepted here and parsed by their services.</summary>
-    private static readonly string[] OtherSections = ["features", "models", "deployments", "monitors", "alerts"];
+    private static readonly string[] OtherSections = ["models", "deployments", "monitors", "alerts"];
 
-    private static readonly string[] TopFields = ["spec", "version", "contracts", .. OtherSections];
+    private static readonly string[] TopFields = ["spec", "version", "contracts", "features", .. OtherSections];
 
     private static readonly string[] ContractFields =
         ["version", "attributes", "max_attributes", "max_event_bytes", "max_clock_skew", "max_age", "allow_unknown_attributes", "quality"];
@@ -84,8 +84,11 @@ public static partial class SpecLoader
                 }
             }
         }
+        var views = fields.TryGetValue("features", out var featuresNode)
+            ? ReadFeatureViews(reader, featuresNode, contracts)
+            : new Dictionary<string, FeatureView>(StringComparer.Ordinal);
         reader.ThrowIfAny();
-        return new PlatformSpec(name!, version!, hash, sourceFile, contracts);
+        return new PlatformSpec(name!, version!, hash, sourceFile, contracts, views);
     }
 
     private static DataContract? ReadContract(Reader reader, string eventType, YamlNode node, string path)
@@ -334,16 +337,19 @@ public static partial class SpecLoader
         }
 
         /// <summary>Durations as <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c> or <c>30d</c>.</summary>
-        public TimeSpan? Duration(Dictionary<string, YamlNode> fields, string key, string path)
+        public TimeSpan? Duration(Dictionary<string, YamlNode> fields, string key, string path) =>
+            fields.TryGetValue(key, out var node) ? DurationOf(node, Join(path, key)) : null;
+
+        public TimeSpan? DurationOf(YamlNode node, string field)
         {
-            if (!fields.TryGetValue(key, out var node) || Scalar(node, Join(path, key)) is not { } text)
+            if (Scalar(node, field) is not { } text)
             {
                 return null;
             }
             var match = DurationPattern().Match(text);
             if (!match.Success || !long.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var amount) || amount == 0)
             {
-                return Error<TimeSpan?>(node, Join(path, key), $"'{text}' is not a positive duration like 500ms, 30s, 5m, 2h or 30d");
+                return Error<TimeSpan?>(node, field, $"'{text}' is not a positive duration like 500ms, 30s, 5m, 2h or 30d");
             }
             return match.Groups[2].Value switch
             {
@@ -353,6 +359,25 @@ public static partial class SpecLoader
                 "h" => TimeSpan.FromHours(amount),
                 _ => TimeSpan.FromDays(amount),
             };
+        }
+
+        /// <summary>A list of names, or one name as a scalar.</summary>
+        public IReadOnlyList<(string Value, YamlNode Node)> Names(Dictionary<string, YamlNode> fields, string key, string path)
+        {
+            if (!fields.TryGetValue(key, out var node))
+            {
+                return [];
+            }
+            var items = node is YamlSequenceNode sequence ? sequence.Children.ToList() : [node];
+            var names = new List<(string, YamlNode)>();
+            foreach (var item in items)
+            {
+                if (Scalar(item, Join(path, key)) is { } value)
+                {
+                    names.Add((value, item));
+                }
+            }
+            return names;
         }
 
         public IReadOnlySet<string>? StringSet(Dictionary<string, YamlNode> fields, string key, string path)
@@ -377,7 +402,7 @@ public static partial class SpecLoader
             return values;
         }
 
-        private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+        public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
         [GeneratedRegex(@"\A(\d{1,9})(ms|s|m|h|d)\z")]
         private static partial Regex DurationPattern();

@@ -1,0 +1,84 @@
+using MlOps.Common.Spec;
+
+namespace MlOps.Common.Features;
+
+/// <summary>
+/// Turns an entity's stored hash (and its distinct counts) into feature values at a read time. Pure: the store
+/// reads the hash and HyperLogLog counts in one round trip and hands them here.
+/// </summary>
+public static class FeatureDecoder
+{
+    /// <summary>The HyperLogLog keys a read of <paramref name="aggregation"/> over <paramref name="window"/> at a time merges.</summary>
+    public static IEnumerable<string> DistinctKeys(FeatureView view, string entity, Aggregation aggregation, int windowIndex, long atMs)
+    {
+        var layout = TileLayout.For(view, windowIndex);
+        var (first, last) = layout.WindowTiles(atMs);
+        for (var tile = first; tile <= last; tile++)
+        {
+            yield return FeatureKeys.Distinct(view, entity, aggregation, layout.Window, tile);
+        }
+    }
+
+    /// <param name="distinctCounts">PFCOUNT of <see cref="DistinctKeys"/>, by feature name.</param>
+    public static FeatureVector Decode(
+        FeatureView view, string entity, IReadOnlyDictionary<string, string> hash, IReadOnlyDictionary<string, long> distinctCounts, long atMs)
+    {
+        if (!hash.TryGetValue(FeatureKeys.LatestField, out var latestText) || !long.TryParse(latestText, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var newest))
+        {
+            return new FeatureVector(view.Name, view.Version, entity, FeatureStatus.Missing, atMs, null, null, new Dictionary<string, object?>());
+        }
+        var age = TimeSpan.FromMilliseconds(Math.Max(0, atMs - newest));
+        if (age > view.Ttl)
+        {
+            return new FeatureVector(view.Name, view.Version, entity, FeatureStatus.Expired, atMs, newest, age, new Dictionary<string, object?>());
+        }
+
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var w = 0; w < view.Windows.Count; w++)
+        {
+            var layout = TileLayout.For(view, w);
+            var schema = new TileSchema(view, layout.Window);
+            var combined = Combine(hash, layout, schema, atMs);
+            foreach (var aggregation in view.Aggregations.Where(a => a.Windows.Contains(layout.Window)))
+            {
+                var name = aggregation.FeatureName(layout.Window);
+                values[name] = aggregation.Function switch
+                {
+                    AggregationFunction.Count => (object)(long)combined.Parts[0]!.Value,
+                    AggregationFunction.Sum => combined.Parts[schema.Offset(aggregation)],
+                    AggregationFunction.Mean => combined.Parts[schema.Offset(aggregation) + 1] is > 0 and var n
+                        ? combined.Parts[schema.Offset(aggregation)] / n
+                        : null,
+                    AggregationFunction.Min or AggregationFunction.Max => combined.Parts[schema.Offset(aggregation)],
+                    AggregationFunction.DistinctCount => (object)distinctCounts.GetValueOrDefault(name),
+                    _ => null,
+                };
+            }
+        }
+        foreach (var aggregation in view.Aggregations.Where(a => !a.IsWindowed))
+        {
+            values[aggregation.Name] = aggregation.Function switch
+            {
+                AggregationFunction.TimeSinceLast => age.TotalSeconds,
+                _ => hash.TryGetValue(FeatureKeys.LastField(aggregation), out var last) ? LatestValue.Decode(last).Value : null,
+            };
+        }
+        return new FeatureVector(view.Name, view.Version, entity, FeatureStatus.Fresh, atMs, newest, age, values);
+    }
+
+    /// <summary>The window's tiles at the read time merged into one; slots holding other tiles are ignored.</summary>
+    private static Tile Combine(IReadOnlyDictionary<string, string> hash, TileLayout layout, TileSchema schema, long atMs)
+    {
+        var (first, last) = layout.WindowTiles(atMs);
+        var combined = Tile.Empty(0, schema);
+        for (var index = first; index <= last; index++)
+        {
+            if (hash.TryGetValue(FeatureKeys.TileField(layout.WindowIndex, layout.Slot(index)), out var text)
+                && Tile.Decode(text) is { } tile && tile.Index == index)
+            {
+                combined = Tile.Merge(combined, tile with { Index = 0 }, schema);
+            }
+        }
+        return combined;
+    }
+}

@@ -1,0 +1,49 @@
+using MlOps.Common.Spec;
+using StackExchange.Redis;
+
+namespace MlOps.Common.Features;
+
+/// <summary>One entity of one view to read.</summary>
+public sealed record FeatureRequest(FeatureView View, string Entity);
+
+/// <summary>
+/// Reads the online store: any number of (view, entity) pairs in one pipelined round trip (an HGETALL per pair and
+/// a PFCOUNT per distinct-count feature), decoded at the read time with TTLs enforced and ages reported. This is
+/// the client library Inference uses; the Features service's read API is a thin layer over it.
+/// </summary>
+public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
+{
+    public async Task<IReadOnlyList<FeatureVector>> ReadAsync(IReadOnlyList<FeatureRequest> requests, DateTime at)
+    {
+        var atMs = new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+        var batch = redis.GetDatabase().CreateBatch();
+        var hashes = new Task<HashEntry[]>[requests.Count];
+        var distinct = new List<(string Feature, Task<long> Count)>[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (view, entity) = (requests[i].View, requests[i].Entity);
+            hashes[i] = batch.HashGetAllAsync(FeatureKeys.Entity(view, entity));
+            distinct[i] = [];
+            for (var w = 0; w < view.Windows.Count; w++)
+            {
+                foreach (var aggregation in view.Aggregations.Where(a => a.Function == AggregationFunction.DistinctCount && a.Windows.Contains(view.Windows[w])))
+                {
+                    var keys = FeatureDecoder.DistinctKeys(view, entity, aggregation, w, atMs).Select(k => (RedisKey)k).ToArray();
+                    distinct[i].Add((aggregation.FeatureName(view.Windows[w]), batch.HyperLogLogLengthAsync(keys)));
+                }
+            }
+        }
+        batch.Execute();
+        await Task.WhenAll(hashes);
+        await Task.WhenAll(distinct.SelectMany(d => d.Select(x => x.Count)));
+
+        var vectors = new FeatureVector[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var hash = hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+            var counts = distinct[i].ToDictionary(d => d.Feature, d => d.Count.Result, StringComparer.Ordinal);
+            vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, hash, counts, atMs);
+        }
+        return vectors;
+    }
+}

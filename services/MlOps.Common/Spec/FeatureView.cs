@@ -1,0 +1,60 @@
+namespace MlOps.Common.Spec;
+
+/// <summary>What an aggregation computes. Windowed ones need <c>windows</c>; the others describe the newest event.</summary>
+public enum AggregationFunction
+{
+    Count,
+    Sum,
+    Mean,
+    Min,
+    Max,
+    DistinctCount,
+    Last,
+    TimeSinceLast,
+}
+
+/// <summary>A window length with the label it was written with (<c>10m</c>), which names its features.</summary>
+public sealed record FeatureWindow(TimeSpan Length, string Label);
+
+/// <summary>One aggregation of a view: <c>function</c> over <c>attribute</c> for each window.</summary>
+public sealed record Aggregation(string Name, AggregationFunction Function, string? Attribute, IReadOnlyList<FeatureWindow> Windows)
+{
+    public bool IsWindowed => Function is not (AggregationFunction.Last or AggregationFunction.TimeSinceLast);
+
+    /// <summary>Feature names this aggregation produces: <c>name_window</c> per window, or <c>name</c>.</summary>
+    public IEnumerable<string> FeatureNames => IsWindowed ? Windows.Select(w => FeatureName(w)) : [Name];
+
+    public string FeatureName(FeatureWindow window) => $"{Name}_{window.Label}";
+}
+
+/// <summary>
+/// A feature view: aggregations of the events of <paramref name="Sources"/> per entity, the entity key being the
+/// values of <paramref name="EntityAttributes"/> joined with '|'. Windows are event-time sliding windows made of
+/// <paramref name="TilesPerWindow"/> tiles each; an event older than its partition's watermark minus
+/// <paramref name="AllowedLateness"/> is counted as late and not applied. A value whose entity's newest event is
+/// older than <paramref name="Ttl"/> at read time is reported as expired.
+/// </summary>
+public sealed record FeatureView(
+    string Name,
+    string Version,
+    IReadOnlyList<string> EntityAttributes,
+    IReadOnlyList<string> Sources,
+    TimeSpan Ttl,
+    TimeSpan AllowedLateness,
+    int TilesPerWindow,
+    IReadOnlyList<Aggregation> Aggregations)
+{
+    public const int DefaultTilesPerWindow = 12;
+
+    /// <summary>The distinct windows of the view, shortest first; each has its own tile series.</summary>
+    public IReadOnlyList<FeatureWindow> Windows { get; } = Aggregations
+        .SelectMany(a => a.Windows)
+        .DistinctBy(w => w.Length)
+        .OrderBy(w => w.Length)
+        .ToList();
+
+    public IEnumerable<string> FeatureNames => Aggregations.SelectMany(a => a.FeatureNames);
+
+    /// <summary><c>name@version</c>: stamped on what the view writes.</summary>
+    public string VersionTag => $"{Name}@{Version}";
+}

@@ -1,0 +1,49 @@
+using MlOps.Common.Features;
+using MlOps.Common.Spec;
+
+namespace MlOps.Features.Store;
+
+/// <summary>
+/// Everything one batch of one source partition does to the store, merged per key and field so the batch is one
+/// atomic Redis call. Applied only if the partition's fence still equals <see cref="Expected"/>.
+/// </summary>
+public sealed class WritePlan(string topic, int partition, Fence expected)
+{
+    public string Topic { get; } = topic;
+
+    public int Partition { get; } = partition;
+
+    public Fence Expected { get; } = expected;
+
+    public Fence Next { get; set; } = expected;
+
+    public Dictionary<(string Key, string Field), (Tile Tile, TileSchema Schema)> Tiles { get; } = [];
+
+    public Dictionary<(string Key, string Field), string> Lasts { get; } = [];
+
+    /// <summary>Entity key → newest event time (ms).</summary>
+    public Dictionary<string, long> Latest { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>HyperLogLog key → members to add.</summary>
+    public Dictionary<string, HashSet<string>> Distinct { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Key → retention (ms), refreshed on every write.</summary>
+    public Dictionary<string, long> Retention { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Entities the batch touched (including already-applied replays), with the newest event time per entity.</summary>
+    public Dictionary<(FeatureView View, string Entity), long> Touched { get; } = [];
+
+    public int Applied { get; set; }
+
+    public int AlreadyApplied { get; set; }
+
+    public Dictionary<string, int> Late { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, int> MissingEntity { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tile slots and keys written: the Redis operations the apply script performs for this plan.</summary>
+    public int RedisOperations =>
+        1 + (Tiles.Count * 2) + (Lasts.Count * 2) + (Latest.Count * 2) + Distinct.Count + Retention.Count + 1;
+
+    public bool IsEmpty => Tiles.Count == 0 && Lasts.Count == 0 && Latest.Count == 0 && Distinct.Count == 0 && Expected == Next;
+}
