@@ -1,1 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using MlOps.Features;
+
+var app = WebApplication.CreateBuilder(args).BuildFeaturesApp();
+app.Run();

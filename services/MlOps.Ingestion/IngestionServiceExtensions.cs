@@ -31,18 +31,11 @@ public static class IngestionServiceExtensions
 
     public static WebApplicationBuilder AddIngestionServices(this WebApplicationBuilder builder)
     {
-        // MLOPS_SPEC names the spec file the way stack.env names the stack's endpoints.
-        if (Environment.GetEnvironmentVariable("MLOPS_SPEC") is { Length: > 0 } spec && builder.Configuration["Ingestion:SpecPath"] is null)
-        {
-            builder.Configuration["Ingestion:SpecPath"] = spec;
-        }
         var services = builder.Services;
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddKafkaPlumbing();
         services.AddRedisConnection(ServiceName);
-        services.AddSingleton(sp => SpecReloadLogging.Attach(new SpecProvider(
-            sp.GetRequiredService<IOptions<IngestionOptions>>().Value.SpecPath,
-            sp.GetRequiredService<ILogger<SpecProvider>>())));
+        services.AddSpecProvider(builder.Configuration, IngestionOptions.Section);
         services.AddSingleton(sp => new GuardedAvroDeserializer<EventEnvelope>(
             sp.GetRequiredService<Confluent.SchemaRegistry.ISchemaRegistryClient>(),
             AvroLimits.Default with { MaxPayloadBytes = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.MaxPayloadBytes }));

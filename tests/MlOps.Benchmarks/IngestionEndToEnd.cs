@@ -54,7 +54,6 @@ internal static class IngestionEndToEnd
 
         // Latency at a fixed rate, service running and caught up.
         var latencies = await PacedLatency.MeasureAsync(stack.Endpoints, registry, rate, seconds);
-        await service.StopAsync();
         await service.DisposeAsync();
         LatencySummary baseline;
         using (var pass = new PassThrough(stack.Endpoints.KafkaBootstrap, TopicCatalog.EventsRaw, PassThroughOut, fromLatest: true))

@@ -25,14 +25,19 @@ public sealed class RedisServerProcess : IAsyncDisposable
     /// <summary><c>redis://127.0.0.1:PORT</c>.</summary>
     public string Url => $"redis://127.0.0.1:{Port}";
 
-    /// <summary>Starts redis-server on <paramref name="port"/>; 0 picks a free port (retried if another process takes it first).</summary>
-    public static async Task<RedisServerProcess> StartAsync(int port, CancellationToken ct)
+    /// <summary>
+    /// Starts redis-server on <paramref name="port"/>; 0 picks a free port (retried if another process takes it
+    /// first). With <paramref name="dataDirectory"/> every write is appended and fsynced there (appendfsync always),
+    /// so a server restarted on the same directory has everything a crashed one acknowledged; without it nothing is
+    /// persisted.
+    /// </summary>
+    public static async Task<RedisServerProcess> StartAsync(int port, CancellationToken ct, string? dataDirectory = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(port == 0 ? LoopbackPorts.Free() : port, ct);
+                return await StartOnceAsync(port == 0 ? LoopbackPorts.Free() : port, dataDirectory, ct);
             }
             catch (RedisExitedException) when (port == 0 && attempt < 3)
             {
@@ -41,7 +46,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<RedisServerProcess> StartOnceAsync(int port, CancellationToken ct)
+    private static async Task<RedisServerProcess> StartOnceAsync(int port, string? dataDirectory, CancellationToken ct)
     {
         var executable = FindExecutable()
             ?? throw new FileNotFoundException("redis-server not found on PATH; install it with 'apt-get install redis-server' (./mlops does this).");
@@ -51,7 +56,10 @@ public sealed class RedisServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
+        string[] persistence = dataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "always", "--dir", dataDirectory];
+        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no" }.Concat(persistence))
         {
             info.ArgumentList.Add(arg);
         }

@@ -85,6 +85,7 @@ public static class FeaturePlanner
         plan.Latest[key] = plan.Latest.TryGetValue(key, out var newest) ? Math.Max(newest, e.EventTimeMs) : e.EventTimeMs;
         plan.Retention[key] = view.RetentionMs;
         Touch(plan, view.View, entity, e.EventTimeMs);
+        Increment(plan.AppliedByView, view.View.Name);
 
         for (var w = 0; w < view.Layouts.Count; w++)
         {
@@ -131,9 +132,15 @@ public static class FeaturePlanner
             }
             var field = (key, FeatureKeys.TileField(w, layout.Slot(index)));
             var tile = new Tile(index, parts);
-            plan.Tiles[field] = plan.Tiles.TryGetValue(field, out var existing)
-                ? (Tile.Merge(existing.Tile, tile, schema), schema)
-                : (tile, schema);
+            if (plan.Tiles.TryGetValue(field, out var existing))
+            {
+                tile = Tile.Merge(existing.Tile, tile, schema);
+            }
+            else
+            {
+                Increment(plan.TilesByView, view.View.Name);
+            }
+            plan.Tiles[field] = (tile, schema);
         }
         foreach (var aggregation in view.LastAggregations)
         {

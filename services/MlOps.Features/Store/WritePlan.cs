@@ -33,6 +33,12 @@ public sealed class WritePlan(string topic, int partition, Fence expected)
     /// <summary>Entities the batch touched (including already-applied replays), with the newest event time per entity.</summary>
     public Dictionary<(FeatureView View, string Entity), long> Touched { get; } = [];
 
+    /// <summary>Events applied per view (late and entity-less events are not).</summary>
+    public Dictionary<string, int> AppliedByView { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Tile merges per view.</summary>
+    public Dictionary<string, int> TilesByView { get; } = new(StringComparer.Ordinal);
+
     public int Applied { get; set; }
 
     public int AlreadyApplied { get; set; }

@@ -7,6 +7,7 @@ using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry.Serdes;
 using MlOps.Common.Kafka;
 using MlOps.Contracts;
+using MlOps.Stack;
 using MlOps.Ingestion;
 using MlOps.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -26,8 +27,12 @@ public sealed class IngestionPipelineTests(StackFixture stack, ITestOutputHelper
     [Fact]
     public async Task Every_input_is_validated_quarantined_with_its_reason_or_counted_as_a_duplicate()
     {
-        await using var service = await IngestionHost.StartAsync(stack, TestSpec.WriteTemp(), StackFixture.NewGroupId("ingestion"),
-            new Dictionary<string, string?> { ["Ingestion:MaxHttpBodyBytes"] = "4096" });
+        await using var service = await InProcessService.StartAsync(stack.Endpoints, b => b.BuildIngestionApp(), new Dictionary<string, string?>
+        {
+            ["Ingestion:SpecPath"] = TestSpec.WriteTemp(),
+            ["Ingestion:GroupId"] = StackFixture.NewGroupId("ingestion"),
+            ["Ingestion:MaxHttpBodyBytes"] = "4096",
+        });
         var duplicatesBefore = DuplicateCount();
         var kafkaBefore = KafkaInputCount();
         var now = DateTime.UtcNow;

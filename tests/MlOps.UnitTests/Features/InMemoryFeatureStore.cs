@@ -1,8 +1,9 @@
+using System.Globalization;
 using MlOps.Common.Features;
 using MlOps.Common.Spec;
 using MlOps.Features.Store;
 
-namespace MlOps.UnitTests.Features;
+namespace MlOps.Testing.Features;
 
 /// <summary>
 /// The store's merge semantics over dictionaries, for testing the pure planning and decoding logic (the Lua script
@@ -11,6 +12,17 @@ namespace MlOps.UnitTests.Features;
 /// </summary>
 internal sealed class InMemoryFeatureStore
 {
+    /// <summary>The store after applying each partition's events in offset order (the definition of the right state).</summary>
+    public static InMemoryFeatureStore Oracle(ViewCatalog views, string topic, IEnumerable<(int Partition, FeatureEvent Event)> events)
+    {
+        var store = new InMemoryFeatureStore();
+        foreach (var partition in events.GroupBy(e => e.Partition))
+        {
+            store.Process(views, topic, partition.Key, partition.Select(e => e.Event).OrderBy(e => e.Offset).ToList());
+        }
+        return store;
+    }
+
     private readonly Dictionary<string, Dictionary<string, string>> _hashes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _distinct = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Fence> _fences = new(StringComparer.Ordinal);
@@ -37,7 +49,7 @@ internal sealed class InMemoryFeatureStore
         foreach (var (key, newest) in plan.Latest)
         {
             var hash = Hash(key);
-            hash[FeatureKeys.LatestField] = Math.Max(newest, hash.TryGetValue(FeatureKeys.LatestField, out var old) ? long.Parse(old) : long.MinValue).ToString();
+            hash[FeatureKeys.LatestField] = Math.Max(newest, hash.TryGetValue(FeatureKeys.LatestField, out var old) ? long.Parse(old, CultureInfo.InvariantCulture) : long.MinValue).ToString(CultureInfo.InvariantCulture);
         }
         foreach (var (key, members) in plan.Distinct)
         {
@@ -76,11 +88,11 @@ internal sealed class InMemoryFeatureStore
         return FeatureDecoder.Decode(view, entity, hash, counts, atMs);
     }
 
-    /// <summary>Everything stored, for comparing two stores.</summary>
-    public string Snapshot() => string.Join('\n',
-        _hashes.OrderBy(h => h.Key, StringComparer.Ordinal).SelectMany(h => h.Value.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{h.Key} {f.Key}={f.Value}"))
-            .Concat(_distinct.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key} {{{string.Join(",", d.Value.Order(StringComparer.Ordinal))}}}"))
-            .Concat(_fences.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"fence {f.Key}={f.Value.Encode()}")));
+    /// <summary>Everything stored, for comparing two stores (distinct counts exact).</summary>
+    public string Snapshot() => StoreSnapshot.Format(
+        _hashes.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<string, string>)h.Value, StringComparer.Ordinal),
+        _distinct.ToDictionary(d => d.Key, d => (long)d.Value.Count, StringComparer.Ordinal),
+        _fences.ToDictionary(f => f.Key, f => f.Value.Encode(), StringComparer.Ordinal));
 
     private Dictionary<string, string> Hash(string key)
     {

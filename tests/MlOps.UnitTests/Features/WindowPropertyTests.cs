@@ -2,6 +2,7 @@ using CsCheck;
 using MlOps.Common.Features;
 using MlOps.Common.Spec;
 using MlOps.Features.Store;
+using MlOps.Testing.Features;
 
 namespace MlOps.UnitTests.Features;
 

@@ -1,10 +1,9 @@
-using MlOps.Common.Spec;
 using Prometheus;
 
-namespace MlOps.Ingestion;
+namespace MlOps.Common.Spec;
 
 /// <summary>Makes spec reloads visible: a counter by outcome and an info gauge carrying the version in force.</summary>
-internal static class SpecReloadLogging
+public static class SpecMetrics
 {
     private static readonly Counter Reloads = Metrics.CreateCounter(
         "mlops_spec_reloads_total", "Spec reloads by outcome (applied, refused).", "outcome");

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using MlOps.Common.Avro;
+using MlOps.Common.Features;
+using MlOps.Common.Hosting;
+using MlOps.Common.Kafka;
+using MlOps.Common.SchemaRegistry;
+using MlOps.Common.Spec;
+using MlOps.Contracts;
+using MlOps.Features.Store;
+
+namespace MlOps.Features;
+
+/// <summary>The Features service's wiring: spec, Redis writer and reader, consumer of events.validated, read API.</summary>
+public static class FeaturesServiceExtensions
+{
+    public const string ServiceName = "features";
+
+    /// <summary>The whole service as Program.cs runs it; tests and benchmarks host exactly this.</summary>
+    public static WebApplication BuildFeaturesApp(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(ServiceName);
+        builder.AddFeaturesServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapFeaturesEndpoints();
+        return app;
+    }
+
+    public static WebApplicationBuilder AddFeaturesServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSpecProvider(builder.Configuration, FeaturesOptions.Section);
+        services.AddOptions<FeaturesOptions>().BindConfiguration(FeaturesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddKafkaPlumbing();
+        services.AddSingleton(sp => new GuardedAvroDeserializer<EventEnvelope>(
+            sp.GetRequiredService<Confluent.SchemaRegistry.ISchemaRegistryClient>(),
+            AvroLimits.Default with { MaxPayloadBytes = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.MaxPayloadBytes }));
+        services.AddSingleton<RedisFeatureWriter>();
+        services.AddSingleton<FeatureStoreReader>();
+        services.AddSingleton<FeatureUpdatePublisher>();
+
+        var options = builder.Configuration.GetSection(FeaturesOptions.Section).Get<FeaturesOptions>() ?? new FeaturesOptions();
+        services.AddKafkaConsumer<ValidatedEventsHandler>(new ConsumerWorkerOptions
+        {
+            Name = "features-validated",
+            Topics = [options.Topic],
+            GroupId = options.GroupId,
+            MaxBatchSize = options.MaxBatchSize,
+        });
+        return builder;
+    }
+
+    public static WebApplication MapFeaturesEndpoints(this WebApplication app)
+    {
+        app.MapGet("/v1/features/{view}/{entity}", FeatureReadEndpoints.ReadOneAsync);
+        app.MapPost("/v1/features/read", FeatureReadEndpoints.ReadManyAsync);
+        app.MapGet("/v1/features", (SpecProvider specs) => Results.Json(specs.Current.FeatureViews.Values.Select(v => new
+        {
+            view = v.Name,
+            version = v.Version,
+            entity = v.EntityAttributes,
+            sources = v.Sources,
+            ttl_seconds = v.Ttl.TotalSeconds,
+            allowed_lateness_seconds = v.AllowedLateness.TotalSeconds,
+            features = v.FeatureNames,
+        })));
+        _ = app.Services.GetRequiredService<SpecProvider>();
+        return app;
+    }
+}

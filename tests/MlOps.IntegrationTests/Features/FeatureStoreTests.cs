@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MlOps.Features;
+using MlOps.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using MlOps.Stack;
+using MlOps.Stack.Redis;
+using Xunit.Abstractions;
+
+namespace MlOps.IntegrationTests.Features;
+
+/// <summary>
+/// The Features service on the embedded stack: Redis state always equals the oracle (each partition's events
+/// applied once, in order), whatever happens to the service, its group or Redis.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Replaying_the_partitions_leaves_identical_state_equal_to_the_oracle()
+    {
+        var scenario = FeatureScenario.Create(400, seed: 1);
+        var topic = await stack.CreateTopicAsync("features-replay", partitions: 4);
+        var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events);
+        var partitions = delivered.Select(d => d.Partition).ToList();
+
+        await using (await FeatureScenario.StartServiceAsync(stack.Endpoints, scenario.Settings(topic, StackFixture.NewGroupId("features"))))
+        {
+            await FeatureScenario.WaitForFencesAsync(stack.Endpoints.RedisUrl, topic, delivered, Timeout);
+        }
+        var once = await scenario.RedisSnapshotAsync(stack.Endpoints.RedisUrl, topic, partitions);
+        Assert.Equal(scenario.Oracle(topic, delivered).Snapshot(), once);
+        Assert.Contains("count=", once, StringComparison.Ordinal); // distinct counts were written
+
+        // A new group reads every partition again from the start: each event is recognised and skipped.
+        var replayedBefore = FeaturesMetrics.Replayed.Value;
+        await using (await FeatureScenario.StartServiceAsync(stack.Endpoints, scenario.Settings(topic, StackFixture.NewGroupId("features-replay"))))
+        {
+            await Eventually.MatchAsync(_ => Task.FromResult(FeaturesMetrics.Replayed.Value - replayedBefore), n => n >= delivered.Count, Timeout,
+                $"all {delivered.Count} events replayed");
+        }
+        Assert.Equal(once, await scenario.RedisSnapshotAsync(stack.Endpoints.RedisUrl, topic, partitions));
+    }
+
+    [Fact]
+    public async Task Two_instances_in_one_group_leave_the_same_state_as_one()
+    {
+        var scenario = FeatureScenario.Create(600, seed: 2);
+        var topic = await stack.CreateTopicAsync("features-group", partitions: 4);
+        var group = StackFixture.NewGroupId("features-pair");
+        var settings = scenario.Settings(topic, group, batchSize: 20);
+        settings["Kafka:Consumer:session.timeout.ms"] = "6000";
+        settings["Kafka:Consumer:heartbeat.interval.ms"] = "500";
+
+        var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events.Take(200));
+        await using var first = await FeatureScenario.StartServiceAsync(stack.Endpoints, settings);
+        await using var second = await FeatureScenario.StartServiceAsync(stack.Endpoints, settings);
+        delivered.AddRange(await FeatureScenario.ProduceAsync(stack, topic, scenario.Events.Skip(200)));
+        await FeatureScenario.WaitForFencesAsync(stack.Endpoints.RedisUrl, topic, delivered, Timeout);
+
+        var handled = new[] { first, second }.Select(s => s.Services.GetRequiredService<ValidatedEventsHandler>().EventsHandled).ToArray();
+        output.WriteLine($"events handled per instance: {string.Join(", ", handled)}");
+        Assert.All(handled, n => Assert.True(n > 0, "both instances took part"));
+        Assert.Equal(scenario.Oracle(topic, delivered).Snapshot(),
+            await scenario.RedisSnapshotAsync(stack.Endpoints.RedisUrl, topic, delivered.Select(d => d.Partition)));
+    }
+
+    [Fact]
+    public async Task A_service_killed_mid_stream_and_restarted_loses_and_double_counts_nothing()
+    {
+        var scenario = FeatureScenario.Create(2000, seed: 3);
+        var topic = await stack.CreateTopicAsync("features-kill", partitions: 4);
+        var group = StackFixture.NewGroupId("features-kill");
+        var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events);
+        // The killed member never leaves the group: its partitions move once its session times out.
+        var settings = scenario.Settings(topic, group, batchSize: 5);
+        settings["Kafka:Consumer:session.timeout.ms"] = "6000";
+        settings["Kafka:Consumer:heartbeat.interval.ms"] = "500";
+
+        using (var child = StartChildService(settings))
+        {
+            // Kill -9 once some, not all, of the stream is in Redis.
+            var progress = await Eventually.MatchAsync(
+                _ => AppliedAsync(scenario, topic, delivered), applied => applied >= 100, Timeout, "the child applied some events");
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+            var atKill = await AppliedAsync(scenario, topic, delivered);
+            output.WriteLine($"applied when killed: {atKill} of {delivered.Count} (first seen {progress})");
+            Assert.True(atKill < delivered.Count, "the kill happened mid-stream");
+        }
+
+        settings["Features:MaxBatchSize"] = "50";
+        await using (await FeatureScenario.StartServiceAsync(stack.Endpoints, settings))
+        {
+            await FeatureScenario.WaitForFencesAsync(stack.Endpoints.RedisUrl, topic, delivered, Timeout);
+        }
+        Assert.Equal(scenario.Oracle(topic, delivered).Snapshot(),
+            await scenario.RedisSnapshotAsync(stack.Endpoints.RedisUrl, topic, delivered.Select(d => d.Partition)));
+    }
+
+    [Fact]
+    public async Task Redis_stopped_and_restarted_mid_stream_pauses_consumption_and_recovers_without_loss()
+    {
+        var scenario = FeatureScenario.Create(600, seed: 4);
+        var topic = await stack.CreateTopicAsync("features-redis", partitions: 2);
+        using var cancellation = new CancellationTokenSource(Timeout);
+        var data = Directory.CreateTempSubdirectory("mlops-redis-aof-").FullName;
+        var redis = await RedisServerProcess.StartAsync(0, cancellation.Token, data);
+        var endpoints = stack.Endpoints with { RedisUrl = redis.Url };
+        try
+        {
+            var settings = scenario.Settings(topic, StackFixture.NewGroupId("features-redis"), batchSize: 20);
+            await using var service = await FeatureScenario.StartServiceAsync(endpoints, settings);
+            var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events.Take(300));
+            await FeatureScenario.WaitForFencesAsync(redis.Url, topic, delivered, Timeout);
+
+            await redis.KillAsync();
+            await Eventually.MatchAsync(_ => ReadinessAsync(service), code => code == HttpStatusCode.ServiceUnavailable, Timeout, "readiness red without Redis");
+            delivered.AddRange(await FeatureScenario.ProduceAsync(stack, topic, scenario.Events.Skip(300)));
+
+            await redis.DisposeAsync();
+            redis = await RedisServerProcess.StartAsync(redis.Port, cancellation.Token, data);
+            await FeatureScenario.WaitForFencesAsync(redis.Url, topic, delivered, Timeout);
+            await Eventually.MatchAsync(_ => ReadinessAsync(service), code => code == HttpStatusCode.OK, Timeout, "readiness green again");
+            Assert.Equal(scenario.Oracle(topic, delivered).Snapshot(),
+                await scenario.RedisSnapshotAsync(redis.Url, topic, delivered.Select(d => d.Partition)));
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_read_api_serves_values_with_ages_and_reports_expired_and_missing_entities()
+    {
+        var scenario = FeatureScenario.Create(200, seed: 5);
+        var topic = await stack.CreateTopicAsync("features-read", partitions: 2);
+        var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events);
+        await using var service = await FeatureScenario.StartServiceAsync(stack.Endpoints, scenario.Settings(topic, StackFixture.NewGroupId("features-read")));
+        await FeatureScenario.WaitForFencesAsync(stack.Endpoints.RedisUrl, topic, delivered, Timeout);
+
+        var view = scenario.Spec.FeatureViews.Keys.Single(v => v.StartsWith("airport_", StringComparison.Ordinal));
+        var oracle = scenario.Oracle(topic, delivered);
+        var at = DateTime.UtcNow;
+        var atMs = new DateTimeOffset(at).ToUnixTimeMilliseconds();
+        var expected = oracle.Read(scenario.Spec.FeatureViews[view], "JFK", atMs);
+
+        var one = await GetJsonAsync(service, $"/v1/features/{view}/JFK?at={at:O}");
+        Assert.Equal("fresh", one.GetProperty("status").GetString());
+        Assert.Equal(expected.Age!.Value.TotalSeconds, one.GetProperty("age_seconds").GetDouble(), 3);
+        foreach (var (name, value) in expected.Values)
+        {
+            var served = one.GetProperty("values").GetProperty(name);
+            Assert.Equal(value is null ? "null" : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+                served.ValueKind == JsonValueKind.String ? served.GetString() : served.GetRawText());
+        }
+
+        var expiredAt = DateTimeOffset.FromUnixTimeMilliseconds(expected.NewestEventTimeMs!.Value).UtcDateTime.AddHours(6).AddSeconds(1);
+        Assert.Equal("expired", (await GetJsonAsync(service, $"/v1/features/{view}/JFK?at={expiredAt:O}")).GetProperty("status").GetString());
+        Assert.Equal("missing", (await GetJsonAsync(service, $"/v1/features/{view}/XXX")).GetProperty("status").GetString());
+
+        using var unknown = await service.Client.GetAsync("/v1/features/nope/JFK");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains(view, await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var batch = await service.Client.PostAsJsonAsync("/v1/features/read", new
+        {
+            at,
+            requests = new[] { new { view, entity = "JFK" }, new { view, entity = "LAX" }, new { view, entity = "XXX" } },
+        });
+        var results = JsonDocument.Parse(await batch.Content.ReadAsStringAsync()).RootElement.GetProperty("results");
+        Assert.Equal(["fresh", "fresh", "missing"], results.EnumerateArray().Select(r => r.GetProperty("status").GetString()));
+        Assert.Equal(one.GetProperty("values").GetRawText(), results[0].GetProperty("values").GetRawText());
+
+        using var invalid = await service.Client.PostAsJsonAsync("/v1/features/read", new { requests = new[] { new { view = "nope", entity = "JFK" } } });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Contains("/requests/0/view", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(InProcessService service, string path)
+    {
+        using var response = await service.Client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private static async Task<HttpStatusCode> ReadinessAsync(InProcessService service)
+    {
+        using var response = await service.Client.GetAsync("/health/ready");
+        return response.StatusCode;
+    }
+
+    /// <summary>Events the store has applied so far (sum over partitions of the fence's position).</summary>
+    private async Task<long> AppliedAsync(FeatureScenario scenario, string topic, IReadOnlyList<Delivered> delivered)
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        long applied = 0;
+        foreach (var partition in delivered.Select(d => d.Partition).Distinct())
+        {
+            var fence = MlOps.Features.Store.Fence.Decode(await redis.GetDatabase().HashGetAsync(MlOps.Common.Features.FeatureKeys.Fence, MlOps.Common.Features.FeatureKeys.FenceField(topic, partition)));
+            applied += delivered.Count(d => d.Partition == partition && d.Offset <= fence.Offset);
+        }
+        _ = scenario;
+        return applied;
+    }
+
+    /// <summary>The service as its own process (dotnet MlOps.Features.dll), so it can be killed like a crash.</summary>
+    private Process StartChildService(Dictionary<string, string?> settings)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MlOps.Features.dll"));
+        info.Environment["KAFKA_BOOTSTRAP"] = stack.Endpoints.KafkaBootstrap;
+        info.Environment["SCHEMA_REGISTRY_URL"] = stack.Endpoints.SchemaRegistryUrl;
+        info.Environment["REDIS_URL"] = stack.Endpoints.RedisUrl;
+        info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        foreach (var (key, value) in settings)
+        {
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("[child] " + e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine("[child] " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
