@@ -9,5 +9,6 @@ public static class ServiceCatalog
     public static IReadOnlyList<ServiceDefinition> All { get; } =
     [
         new("ingestion", "MlOps.Ingestion", "INGESTION_URL"),
+        new("features", "MlOps.Features", "FEATURES_URL"),
     ];
 }

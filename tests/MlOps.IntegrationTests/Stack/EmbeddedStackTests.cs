@@ -23,7 +23,7 @@ public sealed partial class EmbeddedStackTests(ITestOutputHelper output)
         output.WriteLine(upOutput);
         Assert.Equal(0, upCode);
         var downCode = -1;
-        var pids = new[] { "stack.pid", "redis.pid", "ingestion.pid" }.Select(f => int.Parse(File.ReadAllText(Path.Combine(cli.Home, f)))).ToArray();
+        var pids = new[] { "stack.pid", "redis.pid" }.Concat(MlOps.Cli.ServiceCatalog.All.Select(s => s.Name + ".pid")).Select(f => int.Parse(File.ReadAllText(Path.Combine(cli.Home, f)))).ToArray();
         try
         {
             var stack = StackEndpoints.FromEnvFile(Path.Combine(cli.Home, "stack.env"));
