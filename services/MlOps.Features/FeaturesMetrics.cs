@@ -17,6 +17,9 @@ public static class FeaturesMetrics
     public static readonly Counter TilesDropped = Metrics.CreateCounter(
         "mlops_features_tiles_dropped_total", "Tile merges refused because a newer tile holds the slot (beyond the window and lateness).");
 
+    public static readonly Counter RedisOperations = Metrics.CreateCounter(
+        "mlops_features_redis_operations_total", "Redis commands issued for updates (fence reads, the apply script's calls, update-log read-backs).");
+
     public static readonly Counter FenceConflicts = Metrics.CreateCounter(
         "mlops_features_fence_conflicts_total", "Batches re-planned because another writer moved the partition's fence.");
 
@@ -33,6 +36,14 @@ public static class FeaturesMetrics
         new HistogramConfiguration
         {
             LabelNames = ["operation"],
+            Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16),
+        });
+
+    public static readonly Histogram BatchPhaseSeconds = Metrics.CreateHistogram(
+        "mlops_features_batch_phase_seconds", "Time per consumed batch in each phase (decode, apply, update_log).",
+        new HistogramConfiguration
+        {
+            LabelNames = ["phase"],
             Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16),
         });
 

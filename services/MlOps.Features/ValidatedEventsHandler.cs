@@ -22,12 +22,16 @@ public sealed class ValidatedEventsHandler(
     RedisFeatureWriter writer,
     FeatureUpdatePublisher updates,
     TimeProvider clock,
+    IOptions<FeaturesOptions> options,
     ILogger<ValidatedEventsHandler> logger) : IKafkaBatchHandler
 {
     private const int MaxConflicts = 10;
     private ViewCatalog? _catalog;
     private string? _catalogHash;
     private long _eventsHandled;
+
+    // The fence each partition had after this instance's last apply; a stale one is caught by the script's check.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), Fence> _fences = new();
 
     /// <summary>Events this instance has planned (applied or skipped), for operators and tests.</summary>
     public long EventsHandled => Interlocked.Read(ref _eventsHandled);
@@ -36,6 +40,7 @@ public sealed class ValidatedEventsHandler(
     {
         var spec = specs.Current;
         var catalog = CatalogFor(spec);
+        var phase = Stopwatch.GetTimestamp();
         var poison = new List<PoisonMessage>();
         var partitions = new Dictionary<(string Topic, int Partition), List<(FeatureEvent Event, string? Trace)>>();
         foreach (var message in batch)
@@ -58,50 +63,69 @@ public sealed class ValidatedEventsHandler(
             list.Add((ToFeatureEvent(message.Offset.Value, envelope), LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent)));
         }
 
-        var publishes = new List<Task>();
-        foreach (var ((topic, partition), events) in partitions)
+        phase = ObservePhase("decode", phase);
+
+        var plans = await Task.WhenAll(partitions.Select(p =>
+            ApplyAsync(catalog, p.Key.Topic, p.Key.Partition, p.Value.Select(e => e.Event).ToList(), ct)));
+        Interlocked.Add(ref _eventsHandled, batch.Count - poison.Count);
+        phase = ObservePhase("apply", phase);
+        if (options.Value.PublishUpdates)
         {
-            var plan = await ApplyAsync(catalog, topic, partition, events.Select(e => e.Event).ToList(), ct);
-            Interlocked.Add(ref _eventsHandled, events.Count);
-            if (plan.Touched.Count > 0)
-            {
-                publishes.Add(updates.PublishAsync(plan, spec, events[^1].Trace, ct));
-            }
+            await updates.PublishAsync(plans, spec, partitions.ToDictionary(p => p.Key, p => p.Value[^1].Trace), ct);
+            ObservePhase("update_log", phase);
         }
-        await Task.WhenAll(publishes);
         return poison;
     }
 
+    /// <summary>
+    /// Plans against the fence this instance last saw for the partition (read from Redis the first time) and applies;
+    /// if another writer moved the fence meanwhile, the script refuses and returns it, and the batch is re-planned.
+    /// </summary>
     private async Task<WritePlan> ApplyAsync(ViewCatalog catalog, string topic, int partition, IReadOnlyList<FeatureEvent> events, CancellationToken ct)
     {
+        var key = (topic, partition);
+        if (!_fences.TryGetValue(key, out var fence))
+        {
+            var started = Stopwatch.GetTimestamp();
+            fence = await writer.ReadFenceAsync(topic, partition);
+            FeaturesMetrics.RedisSeconds.WithLabels("fence").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            FeaturesMetrics.RedisOperations.Inc();
+        }
         for (var attempt = 1; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            var started = Stopwatch.GetTimestamp();
-            var fence = await writer.ReadFenceAsync(topic, partition);
-            FeaturesMetrics.RedisSeconds.WithLabels("fence").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-
             var plan = FeaturePlanner.Plan(catalog, topic, partition, fence, events);
             if (plan.Applied > 0)
             {
-                started = Stopwatch.GetTimestamp();
+                var started = Stopwatch.GetTimestamp();
                 var result = await writer.ApplyAsync(plan);
                 FeaturesMetrics.RedisSeconds.WithLabels("apply").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                FeaturesMetrics.RedisOperations.Inc(plan.RedisOperations);
                 if (!result.Applied)
                 {
                     FeaturesMetrics.FenceConflicts.Inc();
                     if (attempt == MaxConflicts)
                     {
+                        _fences.TryRemove(key, out _);
                         throw new InvalidOperationException($"the fence of {topic}[{partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
                     }
                     logger.LogInformation("Fence of {Topic}[{Partition}] moved to {Fence}; re-planning", topic, partition, result.Current.Encode());
+                    fence = result.Current;
                     continue;
                 }
                 FeaturesMetrics.TilesDropped.Inc(result.TilesDropped);
             }
+            _fences[key] = plan.Next;
             Observe(plan);
             return plan;
         }
+    }
+
+    private static long ObservePhase(string name, long since)
+    {
+        var now = Stopwatch.GetTimestamp();
+        FeaturesMetrics.BatchPhaseSeconds.WithLabels(name).Observe(Stopwatch.GetElapsedTime(since, now).TotalSeconds);
+        return now;
     }
 
     private void Observe(WritePlan plan)

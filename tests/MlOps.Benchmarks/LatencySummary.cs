@@ -14,5 +14,5 @@ internal sealed record LatencySummary(double P50, double P99, double Max, int Co
         return new LatencySummary(At(0.50), At(0.99), sorted[^1], sorted.Length);
     }
 
-    public string Format(string name) => $"{name,-28} {P50,8:F2} {P99,8:F2} {Max,8:F2} {Count,7}";
+    public string Format(string name, int width = 28) => $"{name.PadRight(width)} {P50,8:F3} {P99,8:F3} {Max,8:F3} {Count,7}";
 }

@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "validator" => RunValidator(args.Skip(1).ToArray()),
     "ingestion" => await IngestionEndToEnd.RunAsync(args.Skip(1).ToArray()),
+    "features" => await FeaturesBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -17,6 +18,6 @@ static int RunValidator(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MlOps.Benchmarks validator [BenchmarkDotNet args] | ingestion [--events N] [--rate R]");
+    Console.Error.WriteLine("usage: MlOps.Benchmarks validator [BenchmarkDotNet args] | ingestion [--events N] [--rate R] | features [--events N] [--reads N]");
     return 2;
 }

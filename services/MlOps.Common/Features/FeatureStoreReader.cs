@@ -3,8 +3,8 @@ using StackExchange.Redis;
 
 namespace MlOps.Common.Features;
 
-/// <summary>One entity of one view to read.</summary>
-public sealed record FeatureRequest(FeatureView View, string Entity);
+/// <summary>One entity of one view to read, at the read's time unless <paramref name="At"/> says otherwise.</summary>
+public sealed record FeatureRequest(FeatureView View, string Entity, DateTime? At = null);
 
 /// <summary>
 /// Reads the online store: any number of (view, entity) pairs in one pipelined round trip (an HGETALL per pair and
@@ -15,13 +15,14 @@ public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
 {
     public async Task<IReadOnlyList<FeatureVector>> ReadAsync(IReadOnlyList<FeatureRequest> requests, DateTime at)
     {
-        var atMs = new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+        var defaultMs = ToUnixMs(at);
+        var times = requests.Select(r => r.At is { } own ? ToUnixMs(own) : defaultMs).ToArray();
         var batch = redis.GetDatabase().CreateBatch();
         var hashes = new Task<HashEntry[]>[requests.Count];
         var distinct = new List<(string Feature, Task<long> Count)>[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            var (view, entity) = (requests[i].View, requests[i].Entity);
+            var (view, entity, atMs) = (requests[i].View, requests[i].Entity, times[i]);
             hashes[i] = batch.HashGetAllAsync(FeatureKeys.Entity(view, entity));
             distinct[i] = [];
             for (var w = 0; w < view.Windows.Count; w++)
@@ -42,8 +43,10 @@ public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
         {
             var hash = hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
             var counts = distinct[i].ToDictionary(d => d.Feature, d => d.Count.Result, StringComparer.Ordinal);
-            vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, hash, counts, atMs);
+            vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, hash, counts, times[i]);
         }
         return vectors;
     }
+
+    private static long ToUnixMs(DateTime time) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
 }

@@ -55,6 +55,9 @@ public sealed record FeatureView(
 
     public IEnumerable<string> FeatureNames => Aggregations.SelectMany(a => a.FeatureNames);
 
+    /// <summary>Redis commands one read of an entity takes: its HGETALL and a PFCOUNT per distinct-count feature.</summary>
+    public int ReadOperations => 1 + Aggregations.Where(a => a.Function == AggregationFunction.DistinctCount).Sum(a => a.Windows.Count);
+
     /// <summary><c>name@version</c>: stamped on what the view writes.</summary>
     public string VersionTag => $"{Name}@{Version}";
 }

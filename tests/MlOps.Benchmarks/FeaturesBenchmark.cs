@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Confluent.Kafka.SyncOverAsync;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
+using MlOps.Common.Features;
+using MlOps.Common.Spec;
+using MlOps.Contracts;
+using MlOps.Features;
+using MlOps.Features.Store;
+using MlOps.Stack;
+using StackExchange.Redis;
+
+namespace MlOps.Benchmarks;
+
+/// <summary>
+/// The online store on the embedded stack next to redis-benchmark on the same redis-server, in one run: feature
+/// update events/s through the Features service against redis-benchmark's pipelined SET rate divided by the Redis
+/// operations one event needs, and batch-read latency (1 and 50 entities) against bare HGETALLs and redis-benchmark GET.
+/// </summary>
+internal static class FeaturesBenchmark
+{
+    private const string Topic = "bench.features.validated";
+    private const int Partitions = 6;
+    private const int BatchSize = 500;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var events = Args.Int(args, "--events", 50_000);
+        var reads = Args.Int(args, "--reads", 5_000);
+        Console.WriteLine($"features benchmark: {events} events, {reads} reads per case; {Environment.ProcessorCount} cores");
+        await using var stack = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), CancellationToken.None);
+        stack.Kafka.CreateTopic(Topic, Partitions);
+        var port = new Uri(stack.Endpoints.RedisUrl).Port;
+
+        var redisBench = RedisBenchmark.Run(port);
+        Console.WriteLine();
+        Console.WriteLine($"redis-benchmark -P 16 (same redis-server): SET {redisBench.SetRps:N0}/s, GET {redisBench.GetRps:N0}/s");
+        Console.WriteLine($"redis-benchmark GET unpipelined latency: p50 {redisBench.GetP50:F3} ms, p99 {redisBench.GetP99:F3} ms");
+
+        var spec = SpecLoader.Load(Path.Combine(Repository.Root(), "specs", "flights.yaml"));
+        var delivered = await ProduceAsync(stack.Endpoints, events);
+
+        await using var service = await InProcessService.StartAsync(stack.Endpoints, b => b.BuildFeaturesApp(), new Dictionary<string, string?>
+        {
+            ["Features:SpecPath"] = spec.SourceFile,
+            ["Features:Topic"] = Topic,
+            ["Features:GroupId"] = "bench-features-" + Guid.NewGuid().ToString("N"),
+            ["Features:MaxBatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["Features:PublishUpdates"] = Environment.GetEnvironmentVariable("BENCH_PUBLISH_UPDATES") ?? "true",
+        });
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}");
+        var operationsBefore = FeaturesMetrics.RedisOperations.Value;
+        var updateRate = await MeasureUpdatesAsync(redis, delivered);
+        var opsPerEvent = (FeaturesMetrics.RedisOperations.Value - operationsBefore) / delivered.Count;
+        var target = 0.4 * redisBench.SetRps / opsPerEvent;
+        Console.WriteLine();
+        foreach (var phase in new[] { "decode", "apply", "update_log", "update_log_read" })
+        {
+            var histogram = FeaturesMetrics.BatchPhaseSeconds.WithLabels(phase);
+            Console.WriteLine($"batch phase {phase,-12} {histogram.Count,6} batches, {histogram.Sum:F2} s in all, mean {histogram.Sum / Math.Max(1, histogram.Count) * 1000:F2} ms");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"{"feature updates",-40} {"events/s",12}");
+        Console.WriteLine($"{"Features service (backlog)",-40} {updateRate,12:N0}");
+        Console.WriteLine($"{"Redis ops per event (counted)",-40} {opsPerEvent,12:F2}");
+        Console.WriteLine($"{"redis-benchmark SET / ops per event",-40} {redisBench.SetRps / opsPerEvent,12:N0}");
+        Console.WriteLine($"{"ratio service / that",-40} {updateRate / (redisBench.SetRps / opsPerEvent),12:P1}   (target >= 40%: {(updateRate >= target ? "met" : "NOT met")})");
+
+        var reader = new FeatureStoreReader(redis);
+        var view = spec.FeatureViews["origin_traffic"];
+        var entities = delivered.Select(d => (string)d.Envelope.attributes["origin"]).Distinct().Take(50).ToList();
+        var at = DateTime.UtcNow;
+        var db = redis.GetDatabase();
+        var one = new[] { new FeatureRequest(view, entities[0]) };
+        var fifty = entities.Select(e => new FeatureRequest(view, e)).ToArray();
+        var oneKey = new RedisKey[] { FeatureKeys.Entity(view, entities[0]) };
+        var fiftyKeys = entities.Select(e => (RedisKey)FeatureKeys.Entity(view, e)).ToArray();
+
+        Console.WriteLine();
+        Console.WriteLine($"{"read latency",-40} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"n",7}");
+        Console.WriteLine((await TimeAsync(reads, () => reader.ReadAsync(one, at))).Format("FeatureStoreReader, 1 entity", 40));
+        Console.WriteLine((await TimeAsync(reads, () => PipelinedHashGetAll(db, oneKey))).Format("bare HGETALL, 1 key (baseline)", 40));
+        Console.WriteLine((await TimeAsync(reads / 5, () => reader.ReadAsync(fifty, at))).Format("FeatureStoreReader, 50 entities", 40));
+        Console.WriteLine((await TimeAsync(reads / 5, () => PipelinedHashGetAll(db, fiftyKeys))).Format("bare pipelined HGETALL, 50 keys (baseline)", 40));
+        Console.WriteLine((await TimeAsync(reads, () => service.Client.GetStringAsync($"/v1/features/{view.Name}/{entities[0]}"))).Format("HTTP GET /v1/features, 1 entity", 40));
+        Console.WriteLine($"{"redis-benchmark GET (baseline)",-40} {redisBench.GetP50,8:F3} {redisBench.GetP99,8:F3}");
+        return 0;
+    }
+
+    private static async Task<object> PipelinedHashGetAll(IDatabase db, RedisKey[] keys)
+    {
+        var batch = db.CreateBatch();
+        var tasks = keys.Select(k => batch.HashGetAllAsync(k)).ToArray();
+        batch.Execute();
+        return await Task.WhenAll(tasks);
+    }
+
+    private static async Task<LatencySummary> TimeAsync<T>(int iterations, Func<Task<T>> read)
+    {
+        for (var i = 0; i < Math.Min(500, iterations); i++)
+        {
+            await read(); // warm up
+        }
+        var samples = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await read();
+            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+        return LatencySummary.From(samples);
+    }
+
+    private sealed record Delivered(int Partition, long Offset, EventEnvelope Envelope);
+
+    private static async Task<List<Delivered>> ProduceAsync(StackEndpoints stack, int count)
+    {
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
+        using var producer = new ProducerBuilder<string, EventEnvelope>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrap, LingerMs = 5 })
+            .SetValueSerializer(new AvroSerializer<EventEnvelope>(registry).AsSyncOverAsync()).Build();
+        var airports = Enumerable.Range(0, 200).Select(i => $"{(char)('A' + (i / 26 % 26))}{(char)('A' + (i % 26))}X").ToArray();
+        var start = DateTime.UtcNow.AddHours(-2);
+        var delivered = new List<Delivered>(count);
+        var pending = new List<Task<DeliveryResult<string, EventEnvelope>>>();
+        for (var i = 0; i < count; i++)
+        {
+            var e = SampleEvents.Departure($"feat-{i}", start.AddMilliseconds(i * 100), i % 24);
+            e.attributes["origin"] = airports[i % airports.Length];
+            e.attributes["destination"] = airports[(i * 7) % airports.Length];
+            pending.Add(producer.ProduceAsync(Topic, new Message<string, EventEnvelope> { Key = e.entity_id, Value = e }));
+            if (pending.Count == 5_000 || i == count - 1)
+            {
+                foreach (var result in await Task.WhenAll(pending))
+                {
+                    delivered.Add(new Delivered(result.Partition.Value, result.Offset.Value, result.Message.Value));
+                }
+                pending.Clear();
+            }
+        }
+        return delivered;
+    }
+
+    private static async Task<double> MeasureUpdatesAsync(ConnectionMultiplexer redis, IReadOnlyList<Delivered> delivered)
+    {
+        var last = delivered.GroupBy(d => d.Partition).ToDictionary(g => g.Key, g => g.Max(d => d.Offset));
+        var db = redis.GetDatabase();
+        Stopwatch? clock = null;
+        while (true)
+        {
+            var applied = 0L;
+            var done = true;
+            foreach (var (partition, offset) in last)
+            {
+                var fence = Fence.Decode(await db.HashGetAsync(FeatureKeys.Fence, FeatureKeys.FenceField(Topic, partition)));
+                applied += delivered.Count(d => d.Partition == partition && d.Offset <= fence.Offset);
+                done &= fence.Offset >= offset;
+            }
+            if (applied > 0)
+            {
+                clock ??= Stopwatch.StartNew(); // from the first applied batch: excludes start-up and group join
+            }
+            if (done)
+            {
+                return clock is null ? double.NaN : delivered.Count / clock.Elapsed.TotalSeconds;
+            }
+            await Task.Delay(20);
+        }
+    }
+}
