@@ -7,8 +7,8 @@ namespace MlOps.Features.Store;
 public readonly record struct ApplyResult(bool Applied, Fence Current, int TilesDropped);
 
 /// <summary>
-/// Applies write plans to Redis with one EVALSHA each (apply.lua): the fence check, every tile merge, last value,
-/// HyperLogLog add and expiry, and the new fence, atomically. A crash before the call leaves nothing applied; after
+/// Applies write plans to Redis with one EVALSHA each (apply.lua): the fence check, then per entity one HMGET, the
+/// merges and one HSET, per HyperLogLog one PFADD, expiries, and the new fence, atomically. A crash before the call leaves nothing applied; after
 /// it, the fence makes the replay a no-op.
 /// </summary>
 public sealed class RedisFeatureWriter(IConnectionMultiplexer redis)
@@ -41,26 +41,27 @@ public sealed class RedisFeatureWriter(IConnectionMultiplexer redis)
             plan.Expected == Fence.Start ? "" : plan.Expected.Encode(),
             plan.Next.Encode(),
         };
-        foreach (var ((key, field), (tile, schema)) in plan.Tiles)
-        {
-            args.AddRange(["T", Index(key), field, schema.KindCodes, tile.Encode()]);
-        }
-        foreach (var ((key, field), value) in plan.Lasts)
-        {
-            args.AddRange(["L", Index(key), field, value]);
-        }
+        var tiles = plan.Tiles.ToLookup(t => t.Key.Key, StringComparer.Ordinal);
+        var lasts = plan.Lasts.ToLookup(l => l.Key.Key, StringComparer.Ordinal);
         foreach (var (key, newest) in plan.Latest)
         {
-            args.AddRange(["M", Index(key), FeatureKeys.LatestField, newest]);
+            var keyTiles = tiles[key].ToList();
+            var keyLasts = lasts[key].ToList();
+            args.AddRange(["E", Index(key), plan.Retention[key], keyTiles.Count, keyLasts.Count, 1]);
+            foreach (var ((_, field), (tile, schema)) in keyTiles)
+            {
+                args.AddRange([field, schema.KindCodes, tile.Encode()]);
+            }
+            foreach (var ((_, field), value) in keyLasts)
+            {
+                args.AddRange([field, value]);
+            }
+            args.Add(newest);
         }
         foreach (var (key, members) in plan.Distinct)
         {
-            args.AddRange(["H", Index(key), members.Count]);
+            args.AddRange(["H", Index(key), plan.Retention[key], members.Count]);
             args.AddRange(members.Select(m => (RedisValue)m));
-        }
-        foreach (var (key, milliseconds) in plan.Retention)
-        {
-            args.AddRange(["X", Index(key), milliseconds]);
         }
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, [.. keys], [.. args]))!;

@@ -47,9 +47,9 @@ public sealed class WritePlan(string topic, int partition, Fence expected)
 
     public Dictionary<string, int> MissingEntity { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Tile slots and keys written: the Redis operations the apply script performs for this plan.</summary>
-    public int RedisOperations =>
-        1 + (Tiles.Count * 2) + (Lasts.Count * 2) + (Latest.Count * 2) + Distinct.Count + Retention.Count + 1;
+    /// <summary>The Redis commands the apply script runs for this plan: fence check and write, per entity HMGET, HSET
+    /// and PEXPIRE, per HyperLogLog PFADD and PEXPIRE.</summary>
+    public int RedisOperations => 2 + (Latest.Count * 3) + (Distinct.Count * 2);
 
     public bool IsEmpty => Tiles.Count == 0 && Lasts.Count == 0 && Latest.Count == 0 && Distinct.Count == 0 && Expected == Next;
 }

@@ -1,12 +1,12 @@
 -- Applies one partition's batch to the online store atomically, fenced by the partition's last applied offset.
 -- KEYS[1]: the fence hash; KEYS[2..]: keys the operations name by index.
 -- ARGV[1]: fence field; ARGV[2]: the fence the plan was made against ('' = none); ARGV[3]: the fence after the batch;
--- then operations:
---   T keyIndex field kinds tile      merge a tile ('index|part|...'; kinds: s = sum, n = min, x = max per part)
---   L keyIndex field value           keep the later of two 'timeMs|value' (ties: the greater string)
---   M keyIndex field number          keep the maximum
---   H keyIndex count member...       PFADD
---   X keyIndex milliseconds          PEXPIRE
+-- then operations, one per key:
+--   E keyIndex retentionMs tiles lasts latest [field kinds tile]*tiles [field value]*lasts [newestMs]*latest
+--       for one entity hash: one HMGET of every field it touches, the merges, one HSET of the changed fields and
+--       one PEXPIRE. Tiles are 'index|part|...' (kinds: s = sum, n = min, x = max per part); last values are
+--       'timeMs|value' (the later wins, ties go to the greater string); 'latest' keeps the maximum.
+--   H keyIndex retentionMs count member*count    PFADD and PEXPIRE of one HyperLogLog
 -- Returns {1, tiles dropped} when applied, {0, current fence} when the fence moved (another writer got there first).
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then
@@ -66,28 +66,48 @@ local dropped = 0
 local i = 4
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
-  if op == 'T' then
-    local merged, lost = merge_tile(ARGV[i + 3], redis.call('HGET', key, ARGV[i + 2]), ARGV[i + 4])
-    dropped = dropped + lost
-    if lost == 0 then redis.call('HSET', key, ARGV[i + 2], merged) end
-    i = i + 5
-  elseif op == 'L' then
-    local old, new = redis.call('HGET', key, ARGV[i + 2]), ARGV[i + 3]
-    if not old or time_of(new) > time_of(old) or (time_of(new) == time_of(old) and new > old) then
-      redis.call('HSET', key, ARGV[i + 2], new)
+  if op == 'E' then
+    local retention, tiles, lasts, latest = ARGV[i + 2], tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+    local at = i + 6
+    local fields = {}
+    for t = 0, tiles - 1 do fields[#fields + 1] = ARGV[at + t * 3] end
+    local lastAt = at + tiles * 3
+    for l = 0, lasts - 1 do fields[#fields + 1] = ARGV[lastAt + l * 2] end
+    if latest == 1 then fields[#fields + 1] = 'latest' end
+    local old = redis.call('HMGET', key, unpack(fields))
+    local set = {}
+    for t = 0, tiles - 1 do
+      local merged, lost = merge_tile(ARGV[at + t * 3 + 1], old[t + 1], ARGV[at + t * 3 + 2])
+      dropped = dropped + lost
+      if lost == 0 then
+        set[#set + 1] = ARGV[at + t * 3]
+        set[#set + 1] = merged
+      end
     end
-    i = i + 4
-  elseif op == 'M' then
-    local old = tonumber(redis.call('HGET', key, ARGV[i + 2]) or '')
-    if old == nil or tonumber(ARGV[i + 3]) > old then redis.call('HSET', key, ARGV[i + 2], ARGV[i + 3]) end
-    i = i + 4
+    for l = 0, lasts - 1 do
+      local previous, new = old[tiles + l + 1], ARGV[lastAt + l * 2 + 1]
+      if not previous or time_of(new) > time_of(previous) or (time_of(new) == time_of(previous) and new > previous) then
+        set[#set + 1] = ARGV[lastAt + l * 2]
+        set[#set + 1] = new
+      end
+    end
+    local next = lastAt + lasts * 2
+    if latest == 1 then
+      local previous = tonumber(old[tiles + lasts + 1] or '')
+      if previous == nil or tonumber(ARGV[next]) > previous then
+        set[#set + 1] = 'latest'
+        set[#set + 1] = ARGV[next]
+      end
+      next = next + 1
+    end
+    if #set > 0 then redis.call('HSET', key, unpack(set)) end
+    redis.call('PEXPIRE', key, retention)
+    i = next
   elseif op == 'H' then
-    local count = tonumber(ARGV[i + 2])
-    redis.call('PFADD', key, unpack(ARGV, i + 3, i + 2 + count))
-    i = i + 3 + count
-  elseif op == 'X' then
+    local count = tonumber(ARGV[i + 3])
+    redis.call('PFADD', key, unpack(ARGV, i + 4, i + 3 + count))
     redis.call('PEXPIRE', key, ARGV[i + 2])
-    i = i + 3
+    i = i + 4 + count
   else
     return redis.error_reply('unknown operation ' .. tostring(op) .. ' at ARGV ' .. i)
   end
