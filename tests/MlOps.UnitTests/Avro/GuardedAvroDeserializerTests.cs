@@ -159,4 +159,31 @@ public sealed class GuardedAvroDeserializerTests
         Assert.StartsWith("decoder rejected the payload: ", error.Reason);
         Assert.Equal(AllTypesId, error.SchemaId);
     }
+    [Fact]
+    public async Task Specific_records_decode_as_confluents_deserializer_decodes_them_including_schema_resolution()
+    {
+        // A newer writer: a field the reader does not know, placed first, so resolution has to skip it.
+        const string writer = """
+            {"type":"record","name":"ProbeEvent","namespace":"mlops.test","fields":[
+              {"name":"note","type":"string","default":""},
+              {"name":"event_id","type":"string"},
+              {"name":"amount","type":"long"}]}
+            """;
+        _registry.With(40, writer);
+        var messages = new[]
+        {
+            new AvroBytes().String("evt-7").Long(7).WithHeader(ProbeEventId),
+            new AvroBytes().String("skipped").String("evt-8").Long(-8).WithHeader(40),
+        };
+        var confluent = new Confluent.SchemaRegistry.Serdes.AvroDeserializer<ProbeEvent>(
+            _registry, new Confluent.SchemaRegistry.Serdes.AvroDeserializerConfig { SubjectNameStrategy = SubjectNameStrategy.Topic });
+        var guarded = new GuardedAvroDeserializer<ProbeEvent>(_registry, AvroLimits.Default);
+
+        foreach (var message in messages)
+        {
+            var expected = await ThroughKafkaPipeline(confluent, message, isNull: false);
+            var actual = await guarded.DeserializeAsync(message, Topic, CancellationToken.None);
+            Assert.Equal((expected.event_id, expected.amount), (actual.event_id, actual.amount));
+        }
+    }
 }
