@@ -1,0 +1,100 @@
+using MlOps.Common.Spec;
+
+namespace MlOps.UnitTests.Spec;
+
+public sealed class FeatureViewSpecTests
+{
+    private const string Contracts = """
+        spec: s
+        version: "1"
+        contracts:
+          departure:
+            version: "1"
+            attributes:
+              origin:      { type: string, required: true }
+              destination: { type: string }
+              distance:    { type: double }
+              delayed:     { type: boolean }
+        """;
+
+    [Fact]
+    public void A_view_loads_with_its_windows_features_and_defaults()
+    {
+        var spec = SpecLoader.Parse(Contracts + """
+
+            features:
+              route:
+                version: "3"
+                entity: [origin, destination]
+                sources: departure
+                ttl: 6h
+                aggregations:
+                  flights:  { function: count, windows: [10m, 1h] }
+                  distance: { function: mean, attribute: distance, windows: [1h] }
+                  last:     { function: last, attribute: delayed }
+            """, "f.yaml");
+
+        var view = spec.FeatureViews["route"];
+        Assert.Equal(("3", "route@3"), (view.Version, view.VersionTag));
+        Assert.Equal(["origin", "destination"], view.EntityAttributes);
+        Assert.Equal(["departure"], view.Sources);
+        Assert.Equal((TimeSpan.FromHours(6), TimeSpan.Zero, FeatureView.DefaultTilesPerWindow), (view.Ttl, view.AllowedLateness, view.TilesPerWindow));
+        Assert.Equal(["10m", "1h"], view.Windows.Select(w => w.Label));
+        Assert.Equal(["flights_10m", "flights_1h", "distance_1h", "last"], view.FeatureNames);
+        Assert.Equal(1, view.ReadOperations);
+    }
+
+    [Fact]
+    public void Every_view_problem_is_reported_with_its_line_and_field()
+    {
+        var yaml = Contracts + """
+
+            features:
+              bad:
+                entity: distance
+                sources: [departure, arrival]
+                tiles_per_window: 7
+                aggregations:
+                  a: { function: sum, attribute: origin, windows: [1h] }
+                  b: { function: median, attribute: distance, windows: [1h] }
+                  c: { function: count, attribute: distance, windows: [10m] }
+                  d: { function: last, attribute: destination, windows: [1h] }
+                  e: { function: max, attribute: altitude, windows: [1h, 1h] }
+                  f: { function: count }
+            """;
+
+        var ex = Assert.Throws<SpecException>(() => SpecLoader.Parse(yaml, "f.yaml"));
+        var found = ex.Errors.Select(e => $"{e.Line} {e.Field}: {e.Message}").ToList();
+
+        Assert.Contains(found, f => f.StartsWith("13 features.bad.version: is required", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("13 features.bad.ttl: is required", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("13 features.bad.entity: 'distance' is a double in contract departure", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("14 features.bad.sources: 'arrival' has no data contract", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("17 features.bad.aggregations.a.attribute: 'origin' is a string in contract departure; expected a long or double", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("17 features.bad.aggregations.a.windows: 1h does not divide into 7", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("18 features.bad.aggregations.b.function: unknown function 'median'", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("19 features.bad.aggregations.c.attribute: count takes no attribute", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("20 features.bad.aggregations.d.windows: last describes the newest event", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("21 features.bad.aggregations.e.attribute: 'altitude' is not an attribute of contract departure", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("22 features.bad.aggregations.f.windows: is required for count", StringComparison.Ordinal));
+        Assert.All(ex.Errors, e => Assert.Equal("f.yaml", e.File));
+    }
+
+    [Fact]
+    public void Two_aggregations_producing_the_same_feature_name_are_refused()
+    {
+        var ex = Assert.Throws<SpecException>(() => SpecLoader.Parse(Contracts + """
+
+            features:
+              v:
+                version: "1"
+                entity: origin
+                sources: [departure]
+                ttl: 1h
+                aggregations:
+                  n:    { function: count, windows: [1h] }
+                  n_1h: { function: last, attribute: destination }
+            """, "f.yaml"));
+        Assert.Contains("feature name 'n_1h' is produced twice", Assert.Single(ex.Errors).Message, StringComparison.Ordinal);
+    }
+}
