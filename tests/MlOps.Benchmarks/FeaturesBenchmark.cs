@@ -50,12 +50,18 @@ internal static class FeaturesBenchmark
             ["Features:MaxBatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture),
             ["Features:PublishUpdates"] = Environment.GetEnvironmentVariable("BENCH_PUBLISH_UPDATES") ?? "true",
         });
-        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port}");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
+        await redis.GetServers()[0].ExecuteAsync("CONFIG", "RESETSTAT");
         var operationsBefore = FeaturesMetrics.RedisOperations.Value;
         var updateRate = await MeasureUpdatesAsync(redis, delivered);
         var opsPerEvent = (FeaturesMetrics.RedisOperations.Value - operationsBefore) / delivered.Count;
         var target = 0.4 * redisBench.SetRps / opsPerEvent;
         Console.WriteLine();
+        foreach (var line in ((await redis.GetServers()[0].InfoRawAsync("commandstats")) ?? "").Split('\n')
+                     .Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal) && (l.Contains("evalsha", StringComparison.Ordinal) || l.Contains("eval:", StringComparison.Ordinal) || l.Contains("hgetall", StringComparison.Ordinal) || l.Contains("pfcount", StringComparison.Ordinal) || l.Contains("hget:", StringComparison.Ordinal))))
+        {
+            Console.WriteLine("redis " + line.Trim());
+        }
         foreach (var phase in new[] { "decode", "apply", "update_log", "update_log_read" })
         {
             var histogram = FeaturesMetrics.BatchPhaseSeconds.WithLabels(phase);

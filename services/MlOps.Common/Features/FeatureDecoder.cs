@@ -11,7 +11,7 @@ public static class FeatureDecoder
     /// <summary>The HyperLogLog keys a read of <paramref name="aggregation"/> over <paramref name="window"/> at a time merges.</summary>
     public static IEnumerable<string> DistinctKeys(FeatureView view, string entity, Aggregation aggregation, int windowIndex, long atMs)
     {
-        var layout = TileLayout.For(view, windowIndex);
+        var layout = CompiledView.Of(view).Layouts[windowIndex];
         var (first, last) = layout.WindowTiles(atMs);
         for (var tile = first; tile <= last; tile++)
         {
@@ -33,13 +33,14 @@ public static class FeatureDecoder
             return new FeatureVector(view.Name, view.Version, entity, FeatureStatus.Expired, atMs, newest, age, new Dictionary<string, object?>());
         }
 
+        var compiled = CompiledView.Of(view);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        for (var w = 0; w < view.Windows.Count; w++)
+        for (var w = 0; w < compiled.Layouts.Count; w++)
         {
-            var layout = TileLayout.For(view, w);
-            var schema = new TileSchema(view, layout.Window);
-            var combined = Combine(hash, layout, schema, atMs);
-            foreach (var aggregation in view.Aggregations.Where(a => a.Windows.Contains(layout.Window)))
+            var layout = compiled.Layouts[w];
+            var schema = compiled.Schemas[w];
+            var combined = Combine(hash, compiled.TileFields[w], layout, schema, atMs);
+            foreach (var aggregation in compiled.WindowAggregations[w])
             {
                 var name = aggregation.FeatureName(layout.Window);
                 values[name] = aggregation.Function switch
@@ -55,25 +56,28 @@ public static class FeatureDecoder
                 };
             }
         }
-        foreach (var aggregation in view.Aggregations.Where(a => !a.IsWindowed))
+        foreach (var aggregation in view.Aggregations)
         {
-            values[aggregation.Name] = aggregation.Function switch
+            if (aggregation.Function == AggregationFunction.TimeSinceLast)
             {
-                AggregationFunction.TimeSinceLast => age.TotalSeconds,
-                _ => hash.TryGetValue(FeatureKeys.LastField(aggregation), out var last) ? LatestValue.Decode(last).Value : null,
-            };
+                values[aggregation.Name] = age.TotalSeconds;
+            }
+            else if (aggregation.Function == AggregationFunction.Last)
+            {
+                values[aggregation.Name] = hash.TryGetValue(FeatureKeys.LastField(aggregation), out var last) ? LatestValue.Decode(last).Value : null;
+            }
         }
         return new FeatureVector(view.Name, view.Version, entity, FeatureStatus.Fresh, atMs, newest, age, values);
     }
 
     /// <summary>The window's tiles at the read time merged into one; slots holding other tiles are ignored.</summary>
-    private static Tile Combine(IReadOnlyDictionary<string, string> hash, TileLayout layout, TileSchema schema, long atMs)
+    private static Tile Combine(IReadOnlyDictionary<string, string> hash, string[] fields, TileLayout layout, TileSchema schema, long atMs)
     {
         var (first, last) = layout.WindowTiles(atMs);
         var combined = Tile.Empty(0, schema);
         for (var index = first; index <= last; index++)
         {
-            if (hash.TryGetValue(FeatureKeys.TileField(layout.WindowIndex, layout.Slot(index)), out var text)
+            if (hash.TryGetValue(fields[layout.Slot(index)], out var text)
                 && Tile.Decode(text) is { } tile && tile.Index == index)
             {
                 combined = Tile.Merge(combined, tile with { Index = 0 }, schema);

@@ -25,9 +25,10 @@ public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
             var (view, entity, atMs) = (requests[i].View, requests[i].Entity, times[i]);
             hashes[i] = batch.HashGetAllAsync(FeatureKeys.Entity(view, entity));
             distinct[i] = [];
-            for (var w = 0; w < view.Windows.Count; w++)
+            var compiled = CompiledView.Of(view);
+            for (var w = 0; w < compiled.DistinctAggregations.Count; w++)
             {
-                foreach (var aggregation in view.Aggregations.Where(a => a.Function == AggregationFunction.DistinctCount && a.Windows.Contains(view.Windows[w])))
+                foreach (var aggregation in compiled.DistinctAggregations[w])
                 {
                     var keys = FeatureDecoder.DistinctKeys(view, entity, aggregation, w, atMs).Select(k => (RedisKey)k).ToArray();
                     distinct[i].Add((aggregation.FeatureName(view.Windows[w]), batch.HyperLogLogLengthAsync(keys)));

@@ -130,7 +130,7 @@ public static class FeaturePlanner
                         break;
                 }
             }
-            var field = (key, FeatureKeys.TileField(w, layout.Slot(index)));
+            var field = (key, view.TileFields[w][layout.Slot(index)]);
             var tile = new Tile(index, parts);
             if (plan.Tiles.TryGetValue(field, out var existing))
             {

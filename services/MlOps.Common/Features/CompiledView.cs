@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using MlOps.Common.Spec;
+
+namespace MlOps.Common.Features;
+
+/// <summary>A feature view with its tile layouts and schemas worked out once.</summary>
+public sealed class CompiledView
+{
+    private static readonly ConditionalWeakTable<FeatureView, CompiledView> Cache = new();
+
+    /// <summary>The compiled form of a view, built once per view instance (a spec reload brings new instances).</summary>
+    public static CompiledView Of(FeatureView view) => Cache.GetValue(view, v => new CompiledView(v));
+
+    private CompiledView(FeatureView view)
+    {
+        View = view;
+        Layouts = Enumerable.Range(0, view.Windows.Count).Select(w => TileLayout.For(view, w)).ToList();
+        Schemas = view.Windows.Select(w => new TileSchema(view, w)).ToList();
+        WindowAggregations = view.Windows.Select(w => view.Aggregations.Where(a => a.Windows.Contains(w)).ToList()).ToList();
+        LastAggregations = view.Aggregations.Where(a => a.Function == AggregationFunction.Last).ToList();
+        var longest = Layouts.Count == 0 ? 0 : Layouts.Max(l => l.TileMs * l.Ring);
+        RetentionMs = (long)view.Ttl.TotalMilliseconds + longest;
+        DistinctRetentionMs = Layouts.Select(l => l.TileMs * l.Ring).ToList();
+        DistinctAggregations = WindowAggregations
+            .Select(list => (IReadOnlyList<Aggregation>)list.Where(a => a.Function == AggregationFunction.DistinctCount).ToList())
+            .ToList();
+        TileFields = Layouts.Select(l => Enumerable.Range(0, l.Ring).Select(slot => FeatureKeys.TileField(l.WindowIndex, slot)).ToArray()).ToList();
+    }
+
+    public FeatureView View { get; }
+
+    public IReadOnlyList<TileLayout> Layouts { get; }
+
+    public IReadOnlyList<TileSchema> Schemas { get; }
+
+    public IReadOnlyList<IReadOnlyList<Aggregation>> WindowAggregations { get; }
+
+    public IReadOnlyList<Aggregation> LastAggregations { get; }
+
+    /// <summary>How long (wall clock) an entity's hash outlives its last write: TTL plus the longest tile ring.</summary>
+    public long RetentionMs { get; }
+
+    public IReadOnlyList<long> DistinctRetentionMs { get; }
+
+    /// <summary>Per window, its distinct-count aggregations.</summary>
+    public IReadOnlyList<IReadOnlyList<Aggregation>> DistinctAggregations { get; }
+
+    /// <summary>Per window, the hash field name of each ring slot.</summary>
+    public IReadOnlyList<string[]> TileFields { get; }
+}
