@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
+using Avro.IO;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
@@ -14,6 +16,7 @@ namespace MlOps.Common.Kafka;
 public sealed class AvroPublisher(KafkaProducer producer, ISchemaRegistryClient registry)
 {
     private readonly ConcurrentDictionary<Type, object> _serializers = new();
+    private readonly ConcurrentDictionary<(string Topic, Type Type), object> _framed = new();
 
     /// <summary>Encodes and produces; completes once the broker acknowledged the record.</summary>
     public async Task<DeliveryResult<byte[]?, byte[]?>> PublishAsync<T>(
@@ -21,20 +24,61 @@ public sealed class AvroPublisher(KafkaProducer producer, ISchemaRegistryClient 
         where T : ISpecificRecord
     {
         var bytes = await SerializeAsync(topic, value, headers);
+        return await ProduceAsync(topic, key, bytes, headers, ct);
+    }
+
+    /// <summary>Produces bytes from <see cref="SerializeAsync{T}"/>; completes once the broker acknowledged the record.</summary>
+    public Task<DeliveryResult<byte[]?, byte[]?>> ProduceAsync(string topic, string? key, byte[] value, Headers? headers, CancellationToken ct)
+    {
         var message = new Message<byte[]?, byte[]?>
         {
             Key = key is null ? null : Encoding.UTF8.GetBytes(key),
-            Value = bytes,
+            Value = value,
             Headers = headers ?? [],
         };
-        return await producer.ProduceAsync(topic, message, ct);
+        return producer.ProduceAsync(topic, message, ct);
     }
 
     /// <summary>The Confluent wire format of <paramref name="value"/> for <paramref name="topic"/>.</summary>
+    /// <remarks>
+    /// The first record of a type for a topic goes through Confluent's serializer, which registers (or looks up) the
+    /// schema. Later ones reuse that schema id and the writer Confluent uses (<see cref="SpecificWriter{T}"/> over
+    /// T's schema), so the bytes are the same; Confluent's per-record path cost several times the encoding itself.
+    /// </remarks>
     public Task<byte[]> SerializeAsync<T>(string topic, T value, Headers? headers = null)
         where T : ISpecificRecord
     {
+        return _framed.TryGetValue((topic, typeof(T)), out var framed)
+            ? Task.FromResult(((FramedWriter<T>)framed).Write(value))
+            : FirstSerializeAsync(topic, value, headers);
+    }
+
+    private async Task<byte[]> FirstSerializeAsync<T>(string topic, T value, Headers? headers)
+        where T : ISpecificRecord
+    {
         var serializer = (AvroSerializer<T>)_serializers.GetOrAdd(typeof(T), _ => new AvroSerializer<T>(registry));
-        return serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, topic, headers));
+        var bytes = await serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, topic, headers));
+        if (bytes is [0, _, _, _, _, ..])
+        {
+            _framed.TryAdd((topic, typeof(T)), new FramedWriter<T>(BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1, 4))));
+        }
+        return bytes;
+    }
+
+    private sealed class FramedWriter<T>(int schemaId)
+        where T : ISpecificRecord
+    {
+        // Confluent's serializer writes with T's static schema, whatever the instance says.
+        private readonly SpecificWriter<T> _writer = new(((ISpecificRecord)Activator.CreateInstance<T>()!).Schema);
+
+        public byte[] Write(T value)
+        {
+            using var stream = new MemoryStream(256);
+            Span<byte> header = [0, 0, 0, 0, 0];
+            BinaryPrimitives.WriteInt32BigEndian(header[1..], schemaId);
+            stream.Write(header);
+            _writer.Write(value, new BinaryEncoder(stream));
+            return stream.ToArray();
+        }
     }
 }

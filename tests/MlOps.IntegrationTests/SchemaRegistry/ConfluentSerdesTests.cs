@@ -130,6 +130,41 @@ public sealed class ConfluentSerdesTests(SchemaRegistryServerFixture fixture)
         return record;
     }
 
+    [Fact]
+    public async Task AvroPublisherWritesTheBytesConfluentsSerializerWrites()
+    {
+        var topic = SchemaRegistryServerFixture.UniqueTopic();
+        using var producer = new MlOps.Common.Kafka.KafkaProducer(
+            Microsoft.Extensions.Options.Options.Create(new MlOps.Common.Kafka.KafkaOptions { BootstrapServers = "127.0.0.1:9" }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MlOps.Common.Kafka.KafkaProducer>.Instance);
+        var publisher = new MlOps.Common.Kafka.AvroPublisher(producer, client);
+        var confluent = new AvroSerializer<MlOps.Contracts.EventEnvelope>(client);
+        var quarantined = new AvroSerializer<MlOps.Contracts.QuarantinedEvent>(client);
+
+        // The first record of a type goes through Confluent's serializer (registration); later ones through the
+        // publisher's cached writer: every one must match Confluent's bytes.
+        for (var i = 0; i < 3; i++)
+        {
+            var envelope = new MlOps.Contracts.EventEnvelope
+            {
+                event_id = $"e-{i}", tenant_id = "t", entity_id = "AA1", event_type = "flight_departure",
+                event_time = new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddSeconds(i),
+                attributes = new Dictionary<string, object> { ["origin"] = "JFK", ["distance"] = 300.5 + i, ["dep_hour"] = (long)i, ["flag"] = i % 2 == 0 },
+                producer = new MlOps.Contracts.ProducerMetadata { producer_id = "p", sent_at = i == 1 ? null : DateTime.UnixEpoch.AddDays(i) },
+                contract_version = i == 2 ? "v3" : null,
+            };
+            var record = new MlOps.Contracts.QuarantinedEvent
+            {
+                raw_value = [0, 1, 2, (byte)i], source = "kafka", source_topic = topic, source_partition = i, source_offset = 10L * i,
+                reasons = [new MlOps.Contracts.Violation { rule = "required", attribute = "destination", message = "missing" }],
+                quarantined_at = DateTime.UnixEpoch.AddHours(i),
+            };
+
+            Assert.Equal(await confluent.SerializeAsync(envelope, Context(topic)), await publisher.SerializeAsync(topic, envelope));
+            Assert.Equal(await quarantined.SerializeAsync(record, Context(topic + ".q")), await publisher.SerializeAsync(topic + ".q", record));
+        }
+    }
+
     private static SerializationContext Context(string topic) => new(MessageComponentType.Value, topic);
 
     // Confluent wire format: magic byte 0, then the schema id as a big-endian int32.
