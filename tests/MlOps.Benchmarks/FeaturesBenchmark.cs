@@ -23,13 +23,14 @@ internal static class FeaturesBenchmark
 {
     private const string Topic = "bench.features.validated";
     private const int Partitions = 6;
-    private const int BatchSize = 500;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var events = Args.Int(args, "--events", 50_000);
         var reads = Args.Int(args, "--reads", 5_000);
-        Console.WriteLine($"features benchmark: {events} events, {reads} reads per case; {Environment.ProcessorCount} cores");
+        var batchSize = Args.Int(args, "--batch", 500);
+        var updateLog = !args.Contains("--no-update-log", StringComparer.Ordinal);
+        Console.WriteLine($"features benchmark: {events} events in batches of {batchSize}{(updateLog ? "" : " without the update log")}, {reads} reads per case; {Environment.ProcessorCount} cores");
         await using var stack = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), CancellationToken.None);
         stack.Kafka.CreateTopic(Topic, Partitions);
         var port = new Uri(stack.Endpoints.RedisUrl).Port;
@@ -42,13 +43,15 @@ internal static class FeaturesBenchmark
         var spec = SpecLoader.Load(Path.Combine(Repository.Root(), "specs", "flights.yaml"));
         var delivered = await ProduceAsync(stack.Endpoints, events);
 
+        var consumeRate = RawConsumeRate(stack.Endpoints.KafkaBootstrap, delivered.Count);
+
         await using var service = await InProcessService.StartAsync(stack.Endpoints, b => b.BuildFeaturesApp(), new Dictionary<string, string?>
         {
             ["Features:SpecPath"] = spec.SourceFile,
             ["Features:Topic"] = Topic,
             ["Features:GroupId"] = "bench-features-" + Guid.NewGuid().ToString("N"),
-            ["Features:MaxBatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["Features:PublishUpdates"] = Environment.GetEnvironmentVariable("BENCH_PUBLISH_UPDATES") ?? "true",
+            ["Features:MaxBatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
+            ["Features:PublishUpdates"] = updateLog ? "true" : "false",
         });
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
         await redis.GetServers()[0].ExecuteAsync("CONFIG", "RESETSTAT");
@@ -69,7 +72,8 @@ internal static class FeaturesBenchmark
         }
         Console.WriteLine();
         Console.WriteLine($"{"feature updates",-40} {"events/s",12}");
-        Console.WriteLine($"{"Features service (backlog)",-40} {updateRate,12:N0}");
+        Console.WriteLine($"{"raw consume of the same topic (baseline)",-40} {consumeRate,12:N0}");
+        Console.WriteLine($"{"Features service (backlog)",-40} {updateRate,12:N0}   ({updateRate / consumeRate:P1} of raw consume)");
         Console.WriteLine($"{"Redis ops per event (counted)",-40} {opsPerEvent,12:F2}");
         Console.WriteLine($"{"redis-benchmark SET / ops per event",-40} {redisBench.SetRps / opsPerEvent,12:N0}");
         Console.WriteLine($"{"ratio service / that",-40} {updateRate / (redisBench.SetRps / opsPerEvent),12:P1}   (target >= 40%: {(updateRate >= target ? "met" : "NOT met")})");
@@ -93,6 +97,32 @@ internal static class FeaturesBenchmark
         Console.WriteLine((await TimeAsync(reads, () => service.Client.GetStringAsync($"/v1/features/{view.Name}/{entities[0]}"))).Format("HTTP GET /v1/features, 1 entity", 40));
         Console.WriteLine($"{"redis-benchmark GET (baseline)",-40} {redisBench.GetP50,8:F3} {redisBench.GetP99,8:F3}");
         return 0;
+    }
+
+    /// <summary>Events/s a bare consumer reads the backlog at: the embedded Kafka's ceiling for any consumer here.</summary>
+    private static double RawConsumeRate(string bootstrap, int count)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "bench-raw-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topic);
+        Stopwatch? clock = null;
+        var read = 0;
+        while (read < count)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(10)) is null)
+            {
+                throw new InvalidOperationException($"raw consumer stalled after {read} of {count}");
+            }
+            clock ??= Stopwatch.StartNew();
+            read++;
+        }
+        consumer.Close();
+        return count / clock!.Elapsed.TotalSeconds;
     }
 
     private static async Task<object> PipelinedHashGetAll(IDatabase db, RedisKey[] keys)

@@ -18,6 +18,6 @@ static int RunValidator(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MlOps.Benchmarks validator [BenchmarkDotNet args] | ingestion [--events N] [--rate R] | features [--events N] [--reads N]");
+    Console.Error.WriteLine("usage: MlOps.Benchmarks validator [BenchmarkDotNet args] | ingestion [--events N] [--rate R] | features [--events N] [--reads N] [--batch N] [--no-update-log]");
     return 2;
 }
