@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Confluent.Kafka.SyncOverAsync;
 using MlOps.Features;
 using MlOps.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -180,6 +181,49 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         using var invalid = await service.Client.PostAsJsonAsync("/v1/features/read", new { requests = new[] { new { view = "nope", entity = "JFK" } } });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Contains("/requests/0/view", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The update log has every entity of this run's views, stamped with the view version and lineage.
+        var entities = delivered.Select(d => (string)d.Envelope.attributes["origin"]).Distinct().ToHashSet();
+        var updates = ReadUpdates(scenario, view, entities.Count);
+        Assert.Equal(entities.Order(StringComparer.Ordinal), updates.Select(u => u.entity_key).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(updates, u => Assert.Equal(("1", topic), (u.view_version, u.lineage.source_topic)));
+        var lastJfk = updates.Where(u => u.entity_key == "JFK").MaxBy(u => u.event_time)!;
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(expected.NewestEventTimeMs!.Value).UtcDateTime, lastJfk.event_time);
+        var atNewest = oracle.Read(scenario.Spec.FeatureViews[view], "JFK", expected.NewestEventTimeMs!.Value);
+        Assert.Equal(atNewest.Values["departures_2h"], lastJfk.values["departures_2h"]);
+        Assert.Equal(atNewest.Values["last_dest"], lastJfk.values["last_dest"]);
+    }
+
+    private List<MlOps.Contracts.FeatureUpdate> ReadUpdates(FeatureScenario scenario, string view, int entities)
+    {
+        using var registry = stack.NewRegistryClient();
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<string, MlOps.Contracts.FeatureUpdate>(new Confluent.Kafka.ConsumerConfig
+            {
+                BootstrapServers = stack.Endpoints.KafkaBootstrap,
+                GroupId = StackFixture.NewGroupId("updates"),
+                AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            })
+            .SetValueDeserializer(new Confluent.SchemaRegistry.Serdes.AvroDeserializer<MlOps.Contracts.FeatureUpdate>(registry).AsSyncOverAsync())
+            .Build();
+        consumer.Subscribe(MlOps.Contracts.TopicCatalog.FeaturesUpdates);
+        var found = new List<MlOps.Contracts.FeatureUpdate>();
+        var deadline = DateTime.UtcNow + Timeout;
+        // Read until every entity appeared and the topic is drained for a moment (later updates supersede earlier ones).
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline && (found.Select(u => u.entity_key).Distinct().Count() < entities || DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(1)))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+            {
+                quietSince = DateTime.UtcNow;
+                if (result.Message.Value.view == view)
+                {
+                    found.Add(result.Message.Value);
+                }
+            }
+        }
+        consumer.Close();
+        _ = scenario;
+        return found;
     }
 
     private static async Task<JsonElement> GetJsonAsync(InProcessService service, string path)
