@@ -16,16 +16,17 @@ internal sealed class PassThrough : IDisposable
     private readonly Thread _thread;
     private long _forwarded;
 
-    public PassThrough(string bootstrap, string input, string output, bool fromLatest = false)
+    public PassThrough(string bootstrap, string input, string output, bool fromLatest = false, string? groupId = null)
     {
         _output = output;
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = bootstrap,
-            GroupId = "bench-passthrough-" + Guid.NewGuid().ToString("N"),
+            GroupId = groupId ?? "bench-passthrough-" + Guid.NewGuid().ToString("N"),
             AutoOffsetReset = fromLatest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
             EnableAutoOffsetStore = false,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            FetchWaitMaxMs = InProcessIngestion.FetchWaitMaxMs,
         }).Build();
         _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
