@@ -20,10 +20,10 @@ internal static class IngestionEndToEnd
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var events = IntArg(args, "--events", 50_000);
-        var warmup = IntArg(args, "--warmup", 20_000);
-        var rate = IntArg(args, "--rate", 2_000);
-        var seconds = IntArg(args, "--seconds", 5);
+        var events = Args.Int(args, "--events", 50_000);
+        var warmup = Args.Int(args, "--warmup", 20_000);
+        var rate = Args.Int(args, "--rate", 2_000);
+        var seconds = Args.Int(args, "--seconds", 5);
         Console.WriteLine($"ingestion benchmark: {warmup} warm-up events, {events} backlog events, then {rate}/s for {seconds} s; {Environment.ProcessorCount} cores");
         await using var stack = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), CancellationToken.None);
         stack.Kafka.CreateTopic(PassThroughOut, 6);
@@ -150,11 +150,5 @@ internal static class IngestionEndToEnd
             if (watch.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"only {count()} of {target} within 5 minutes; {ServiceCounters()}");
         }
         return (target - start) / watch.Elapsed.TotalSeconds;
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }
