@@ -37,6 +37,21 @@ ingestion,features,inference,labeljoin,drift,alerting
 {{- end -}}
 
 {{/*
+Names of the service blocks that are deployed (present in values and enabled), comma-separated;
+empty when none is. Split with splitList "," and drop the empty string with compact.
+*/}}
+{{- define "mlops.enabledComponents" -}}
+{{- $enabled := list -}}
+{{- range $component := splitList "," (include "mlops.componentNames" .) -}}
+{{- $svc := index $.Values $component -}}
+{{- if and (kindIs "map" $svc) $svc.enabled -}}
+{{- $enabled = append $enabled $component -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $enabled -}}
+{{- end -}}
+
+{{/*
 Name of one service's resources.
 Usage: {{ include "mlops.componentFullname" (dict "context" $ "component" "ingestion") }}
 */}}
@@ -115,6 +130,177 @@ The password never appears here; it comes from global.redis.existingSecret.
 {{- end -}}
 
 {{/*
+Where the spec is mounted in every container; MLOPS_SPEC is the file in it.
+A directory mount, not subPath: only directory mounts see ConfigMap updates, which the services hot-reload.
+*/}}
+{{- define "mlops.specMountPath" -}}
+/etc/mlops/spec
+{{- end -}}
+
+{{- define "mlops.specPath" -}}
+{{- include "mlops.specMountPath" . }}/spec.yaml
+{{- end -}}
+
+{{/*
+ConfigMap holding the spec: global.spec.existingConfigMap, else the chart's own "<fullname>-spec".
+*/}}
+{{- define "mlops.specConfigMapName" -}}
+{{- $spec := .Values.global.spec | default dict -}}
+{{- if $spec.existingConfigMap -}}
+{{- $spec.existingConfigMap -}}
+{{- else -}}
+{{- include "mlops.componentFullname" (dict "context" . "component" "spec") -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Key of the spec in that ConfigMap: global.spec.existingConfigMapKey for an existing one, else spec.yaml.
+*/}}
+{{- define "mlops.specConfigMapKey" -}}
+{{- $spec := .Values.global.spec | default dict -}}
+{{- if $spec.existingConfigMap -}}
+{{- $spec.existingConfigMapKey | default "spec.yaml" -}}
+{{- else -}}
+spec.yaml
+{{- end -}}
+{{- end -}}
+
+{{/*
+global.redis.url as it must look: redis:// or rediss://, optional user[:password]@, host, optional :port and /db.
+Groups: 1 scheme, 2 user, 3 password, 4 host, 5 port, 6 db.
+*/}}
+{{- define "mlops.redisUrlPattern" -}}
+^(rediss?)://(?:([^:@/]*)(?::([^@/]*))?@)?(\[[0-9A-Fa-f:.]+\]|[^:/@\[\]]+)(?::([0-9]{1,5}))?(?:/([0-9]*))?$
+{{- end -}}
+
+{{/*
+StackExchange.Redis configuration string (what the services turn REDIS_URL into) for global.redis, without a
+password: host:port[,user=U][,defaultDatabase=N][,ssl=true]. Used when the password comes from existingSecret,
+because a secret can only be appended to a connection string (as ",password=$(REDIS_PASSWORD)"), not URL-encoded into it.
+*/}}
+{{- define "mlops.redisConfiguration" -}}
+{{- $redis := .Values.global.redis -}}
+{{- $pattern := include "mlops.redisUrlPattern" . -}}
+{{- if and $redis.url (regexMatch $pattern $redis.url) -}}
+{{- $url := $redis.url -}}
+{{- $host := regexReplaceAll $pattern $url "${4}" -}}
+{{- $port := regexReplaceAll $pattern $url "${5}" | default "6379" -}}
+{{- $user := regexReplaceAll $pattern $url "${2}" -}}
+{{- $db := regexReplaceAll $pattern $url "${6}" -}}
+{{- printf "%s:%s" $host $port -}}
+{{- with $user }},user={{ . }}{{ end -}}
+{{- with $db }},defaultDatabase={{ . }}{{ end -}}
+{{- if eq (regexReplaceAll $pattern $url "${1}") "rediss" }},ssl=true{{ end -}}
+{{- else if $redis.url -}}
+{{- $redis.url -}}
+{{- else -}}
+{{- printf "%s:%d" $redis.host (int $redis.port) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A service's `config` block as environment variables, one per leaf: nested keys joined with "__" (the .NET
+configuration separator), list items by index. Renders a YAML list fragment (possibly empty).
+Usage: {{ include "mlops.configEnv" (dict "prefix" "" "value" $svc.config) }}
+*/}}
+{{- define "mlops.configEnv" -}}
+{{- $prefix := .prefix -}}
+{{- if kindIs "map" .value -}}
+{{- range $key, $value := .value -}}
+{{- include "mlops.configEnv" (dict "prefix" (ternary $key (printf "%s__%s" $prefix $key) (eq $prefix "")) "value" $value) -}}
+{{- end -}}
+{{- else if kindIs "slice" .value -}}
+{{- range $index, $value := .value -}}
+{{- include "mlops.configEnv" (dict "prefix" (printf "%s__%d" $prefix $index) "value" $value) -}}
+{{- end -}}
+{{- else if and $prefix (not (kindIs "invalid" .value)) }}
+- name: {{ $prefix | quote }}
+  value: {{ .value | toString | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Environment of one service's container, after envFrom (the common ConfigMap and the service's own envFrom):
+the HTTP port and spec path, credentials from the existingSecrets (never values), then config, env and extraEnv,
+so the user's entries come last and win.
+Usage: {{ include "mlops.containerEnv" (dict "context" $ "component" "ingestion") }}
+*/}}
+{{- define "mlops.containerEnv" -}}
+{{- $ctx := .context -}}
+{{- $global := $ctx.Values.global -}}
+{{- $svc := index $ctx.Values .component -}}
+- name: ASPNETCORE_HTTP_PORTS
+  value: {{ include "mlops.servicePort" $svc | quote }}
+- name: MLOPS_SPEC
+  value: {{ include "mlops.specPath" $ctx | quote }}
+{{- $kafka := $global.kafka | default dict -}}
+{{- $protocol := $kafka.securityProtocol | default "PLAINTEXT" -}}
+{{- if ne $protocol "PLAINTEXT" }}
+{{- /* The services pass Kafka:Consumer:* and Kafka:Producer:* to librdkafka; the admin client (readiness) takes the producer's. */ -}}
+{{- range $client := list "Consumer" "Producer" }}
+- name: Kafka__{{ $client }}__security.protocol
+  value: {{ $protocol | quote }}
+{{- if hasPrefix "SASL_" $protocol }}
+- name: Kafka__{{ $client }}__sasl.mechanism
+  value: {{ $kafka.saslMechanism | quote }}
+{{- with $kafka.existingSecret }}
+- name: Kafka__{{ $client }}__sasl.username
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $kafka.existingSecretUsernameKey | default "username" | quote }}
+- name: Kafka__{{ $client }}__sasl.password
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $kafka.existingSecretPasswordKey | default "password" | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $registry := $global.schemaRegistry | default dict -}}
+{{- with $registry.existingSecret }}
+- name: SCHEMA_REGISTRY_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $registry.existingSecretUsernameKey | default "username" | quote }}
+- name: SCHEMA_REGISTRY_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $registry.existingSecretPasswordKey | default "password" | quote }}
+- name: SchemaRegistry__BasicAuthUserInfo
+  value: "$(SCHEMA_REGISTRY_USERNAME):$(SCHEMA_REGISTRY_PASSWORD)"
+{{- end }}
+{{- $redis := $global.redis | default dict -}}
+{{- with $redis.existingSecret }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . | quote }}
+      key: {{ $redis.existingSecretPasswordKey | default "redis-password" | quote }}
+{{- /* An explicit Redis__Configuration wins over the REDIS_URL of the common ConfigMap. */}}
+- name: Redis__Configuration
+  value: {{ printf "%s,password=$(REDIS_PASSWORD)" (include "mlops.redisConfiguration" $ctx) | quote }}
+{{- end }}
+{{- include "mlops.configEnv" (dict "prefix" "" "value" ($svc.config | default dict)) }}
+{{- with $svc.env }}
+{{ toYaml . }}
+{{- end }}
+{{- with $svc.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+HTTP port of one service block: service.port, else 8080. Usage: {{ include "mlops.servicePort" $svc }}
+*/}}
+{{- define "mlops.servicePort" -}}
+{{- (.service | default dict).port | default 8080 | int -}}
+{{- end -}}
+
+{{/*
 Checks the values and fails once, listing every problem (so one run shows them all).
 */}}
 {{- define "mlops.validateValues" -}}
@@ -146,6 +332,22 @@ Checks the values and fails once, listing every problem (so one run shows them a
 {{- $messages = append $messages "global.redis: set url (e.g. \"redis://redis:6379\") or host and port." -}}
 {{- else if and (not $redis.url) (or (lt (int $redis.port) 1) (gt (int $redis.port) 65535)) -}}
 {{- $messages = append $messages "global.redis.port: must be between 1 and 65535 when url is empty." -}}
+{{- else if and $redis.url (not (regexMatch (include "mlops.redisUrlPattern" $) $redis.url)) -}}
+{{- $messages = append $messages (printf "global.redis.url: %q must look like redis://host[:port][/db] or rediss://host[:port][/db]." (regexReplaceAll ":[^:@/]*@" $redis.url ":***@")) -}}
+{{- else if and $redis.url $redis.existingSecret (ne (regexReplaceAll (include "mlops.redisUrlPattern" $) $redis.url "${3}") "") -}}
+{{- $messages = append $messages "global.redis.url: holds a password while existingSecret is set; keep the password only in the Secret." -}}
+{{- end -}}
+
+{{- $enabled := compact (splitList "," (include "mlops.enabledComponents" $)) -}}
+{{- $spec := $global.spec | default dict -}}
+{{- if and $enabled (not $spec.content) (not $spec.existingConfigMap) -}}
+{{- $messages = append $messages (printf "global.spec: set content (the spec YAML inline) or existingConfigMap (a ConfigMap holding it): the enabled services (%s) read the spec from MLOPS_SPEC and cannot start without it." (join ", " $enabled)) -}}
+{{- else if and $spec.content $spec.existingConfigMap -}}
+{{- $messages = append $messages "global.spec: set content or existingConfigMap, not both." -}}
+{{- else if and $spec.existingConfigMap (not $spec.existingConfigMapKey) -}}
+{{- $messages = append $messages "global.spec.existingConfigMapKey: must name the key holding the spec YAML in existingConfigMap." -}}
+{{- else if and $spec.content (kindIs "string" $spec.content) (hasKey (fromYaml $spec.content) "Error") -}}
+{{- $messages = append $messages (printf "global.spec.content: is not a valid YAML mapping: %s" (get (fromYaml $spec.content) "Error")) -}}
 {{- end -}}
 
 {{- range $component := splitList "," (include "mlops.componentNames" $) -}}
@@ -164,8 +366,12 @@ Checks the values and fails once, listing every problem (so one run shows them a
 {{- $messages = append $messages (printf "%s.autoscaling: minReplicas (%v) is greater than maxReplicas (%v)." $component $hpa.minReplicas $hpa.maxReplicas) -}}
 {{- end -}}
 {{- $pdb := $svc.podDisruptionBudget | default dict -}}
-{{- if and $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (ne (toString $pdb.minAvailable) "") (not (kindIs "invalid" $pdb.maxUnavailable)) (ne (toString $pdb.maxUnavailable) "") -}}
+{{- $hasMin := and (not (kindIs "invalid" $pdb.minAvailable)) (ne (toString $pdb.minAvailable) "") -}}
+{{- $hasMax := and (not (kindIs "invalid" $pdb.maxUnavailable)) (ne (toString $pdb.maxUnavailable) "") -}}
+{{- if and $pdb.enabled $hasMin $hasMax -}}
 {{- $messages = append $messages (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable, not both." $component) -}}
+{{- else if and $pdb.enabled (not $hasMin) (not $hasMax) -}}
+{{- $messages = append $messages (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable while it is enabled." $component) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
