@@ -17,8 +17,17 @@ public static class KafkaServiceCollectionExtensions
         services.AddOptions<SchemaRegistryOptions>().BindConfiguration(SchemaRegistryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<KafkaProducer>();
-        services.AddSingleton<ISchemaRegistryClient>(sp => new CachedSchemaRegistryClient(
-            new SchemaRegistryConfig { Url = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.Url }));
+        services.AddSingleton<ISchemaRegistryClient>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value;
+            var config = new SchemaRegistryConfig { Url = options.Url };
+            if (options.BasicAuthUserInfo.Length > 0)
+            {
+                config.BasicAuthCredentialsSource = AuthCredentialsSource.UserInfo;
+                config.BasicAuthUserInfo = options.BasicAuthUserInfo;
+            }
+            return new CachedSchemaRegistryClient(config);
+        });
         services.AddSingleton<AvroPublisher>();
         services.AddSingleton<DeadLetterPublisher>();
         return services;

@@ -11,6 +11,9 @@ public sealed class SchemaRegistryOptions
     [Url(ErrorMessage = "SchemaRegistry:Url must be an absolute http(s) URL.")]
     public string Url { get; set; } = "";
 
+    /// <summary><c>user:password</c> for registries behind basic auth (the Helm chart fills it from a Secret); empty = none.</summary>
+    public string BasicAuthUserInfo { get; set; } = "";
+
     /// <summary>Largest Avro payload (bytes, after the 5-byte Confluent header) any consumer will decode.</summary>
     [Range(64, 64 * 1024 * 1024, ErrorMessage = "SchemaRegistry:MaxPayloadBytes must be between 64 and 67108864.")]
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
