@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Confluent.Kafka;
 using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
@@ -24,7 +25,8 @@ internal static class IngestionEndToEnd
         var warmup = Args.Int(args, "--warmup", 20_000);
         var rate = Args.Int(args, "--rate", 2_000);
         var seconds = Args.Int(args, "--seconds", 5);
-        Console.WriteLine($"ingestion benchmark: {warmup} warm-up events, {events} backlog events, then {rate}/s for {seconds} s; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"ingestion benchmark: backlog of {warmup + events} events timed over the last {events}, then {rate}/s for {seconds} s; " +
+            $"{Environment.ProcessorCount} cores; tiered compilation {(Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0" ? "off" : "on")}");
         await using var stack = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), CancellationToken.None);
         stack.Kafka.CreateTopic(PassThroughOut, 6);
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.Endpoints.SchemaRegistryUrl });
@@ -34,40 +36,24 @@ internal static class IngestionEndToEnd
         var spec = Path.Combine(Repository.Root(), "specs", "flights.yaml");
 
         // Both paths run in this process and JIT on first use; the service has far more code to tier up than the
-        // pass-through, and on 2 cores the JIT competes with the work. So each path first runs over a warm-up
-        // backlog of its own; the measured runs then start, in fresh consumer groups, where the warm-up ended.
-        // (Re-joining the warm-up groups instead sometimes waits out a 45 s session timeout on the mock broker.)
-        if (warmup > 0)
+        // pass-through, and on 2 cores the JIT competes with the work (restarting the service for the measurement
+        // would recompile its start-up code again). So each path reads one backlog of warm-up + measured events,
+        // and its rate is timed over the measured events only, after the warm-up ones.
+        Publish(producer, "backlog", warmup + events);
+        Throughput passRate, ingestRate;
+        using (var pass = new PassThrough(stack.Endpoints.KafkaBootstrap, TopicCatalog.EventsRaw, PassThroughOut))
         {
-            Publish(producer, "warmup", warmup);
-            using (var pass = new PassThrough(stack.Endpoints.KafkaBootstrap, TopicCatalog.EventsRaw, PassThroughOut))
-            {
-                await MeasureAsync(() => pass.Forwarded, warmup);
-            }
-            var processedBefore = ProcessedCount();
-            var warm = await InProcessIngestion.StartAsync(stack.Endpoints, spec);
-            await MeasureAsync(() => ProcessedCount() - processedBefore, warmup);
-            await warm.DisposeAsync();
+            passRate = await MeasureAsync(() => pass.Forwarded, warmup, warmup + events);
         }
-        var backlogStart = EndOffsets(stack.Endpoints.KafkaBootstrap, TopicCatalog.EventsRaw);
-        Publish(producer, "backlog", events);
-        var passGroup = StartGroupAt(stack.Endpoints.KafkaBootstrap, "bench-passthrough-", backlogStart);
-        var serviceGroup = StartGroupAt(stack.Endpoints.KafkaBootstrap, "bench-ingestion-", backlogStart);
-
-        // Throughput over the backlog: first output to last.
-        double passRate, ingestRate;
-        using (var pass = new PassThrough(stack.Endpoints.KafkaBootstrap, TopicCatalog.EventsRaw, PassThroughOut, groupId: passGroup))
-        {
-            passRate = await MeasureAsync(() => pass.Forwarded, events);
-        }
-        var processedBeforeRun = ProcessedCount();
-        var service = await InProcessIngestion.StartAsync(stack.Endpoints, spec, serviceGroup);
-        ingestRate = await MeasureAsync(() => ProcessedCount() - processedBeforeRun, events);
+        var processedBefore = ProcessedCount();
+        var service = await InProcessIngestion.StartAsync(stack.Endpoints, spec);
+        ingestRate = await MeasureAsync(() => ProcessedCount() - processedBefore, warmup, warmup + events);
         Console.WriteLine();
-        Console.WriteLine($"{"throughput (backlog)",-28} {"events/s",12}");
-        Console.WriteLine($"{"raw pass-through",-28} {passRate,12:N0}");
-        Console.WriteLine($"{"ingestion service",-28} {ingestRate,12:N0}");
-        Console.WriteLine($"{"ratio service/pass-through",-28} {ingestRate / passRate,12:P1}");
+        Console.WriteLine($"{"throughput (backlog)",-28} {"events/s",12} {"cpu us/event",14} {"jit",10}");
+        Console.WriteLine(passRate.Format("raw pass-through"));
+        Console.WriteLine(ingestRate.Format("ingestion service"));
+        Console.WriteLine($"{"ratio service/pass-through",-28} {ingestRate.EventsPerSecond / passRate.EventsPerSecond,12:P1}");
+        Console.WriteLine("(cpu: this process, embedded Kafka included, redis-server not; jit: methods compiled while timed)");
 
         // Latency at a fixed rate, service running and caught up.
         var latencies = await PacedLatency.MeasureAsync(stack.Endpoints, registry, rate, seconds);
@@ -105,25 +91,6 @@ internal static class IngestionEndToEnd
         }
     }
 
-    /// <summary>The end of every partition of <paramref name="topic"/>: where the next published event will go.</summary>
-    private static List<TopicPartitionOffset> EndOffsets(string bootstrap, string topic)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-offsets" }).Build();
-        return Enumerable.Range(0, TopicCatalog.Get(topic).Partitions)
-            .Select(p => new TopicPartition(topic, p))
-            .Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High))
-            .ToList();
-    }
-
-    /// <summary>A new consumer group whose committed offsets are <paramref name="offsets"/>, so it starts reading there.</summary>
-    private static string StartGroupAt(string bootstrap, string prefix, IReadOnlyList<TopicPartitionOffset> offsets)
-    {
-        var group = prefix + Guid.NewGuid().ToString("N");
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = group, EnableAutoCommit = false }).Build();
-        consumer.Commit(offsets);
-        return group;
-    }
-
     /// <summary>What the service did with what it read, for a run that does not finish.</summary>
     private static string ServiceCounters() =>
         $"service so far: {string.Join(", ", new[] { "validated", "quarantined", "duplicate" }.Select(o => $"{o} {IngestionMetrics.Events.WithLabels("kafka", "flight_departure", o).Value}"))}, " +
@@ -134,21 +101,37 @@ internal static class IngestionEndToEnd
     private static double ProcessedCount() =>
         new[] { "validated", "quarantined", "duplicate" }.Sum(o => IngestionMetrics.Events.WithLabels("kafka", "flight_departure", o).Value);
 
-    private static async Task<double> MeasureAsync(Func<double> count, int target)
+    /// <summary>
+    /// Events per second from the moment <paramref name="count"/> reaches <paramref name="from"/> (at least 1) to
+    /// <paramref name="to"/>, with this process's CPU time per event and the methods JIT-compiled meanwhile.
+    /// </summary>
+    private static async Task<Throughput> MeasureAsync(Func<double> count, int from, int to)
     {
         var deadline = Stopwatch.StartNew();
-        while (count() < 1)
+        while (count() < Math.Max(1, from))
         {
             await Task.Delay(1);
-            if (deadline.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("no output within 2 minutes");
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"only {count()} of {from} warm-up events within 2 minutes; {ServiceCounters()}");
         }
         var start = count();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var jitted = JitInfo.GetCompiledMethodCount();
         var watch = Stopwatch.StartNew();
-        while (count() < target)
+        while (count() < to)
         {
             await Task.Delay(1);
-            if (watch.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"only {count()} of {target} within 5 minutes; {ServiceCounters()}");
+            if (watch.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"only {count()} of {to} within 5 minutes; {ServiceCounters()}");
         }
-        return (target - start) / watch.Elapsed.TotalSeconds;
+        var elapsed = watch.Elapsed;
+        var events = to - start;
+        return new Throughput(
+            events / elapsed.TotalSeconds,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / events,
+            JitInfo.GetCompiledMethodCount() - jitted);
+    }
+
+    private sealed record Throughput(double EventsPerSecond, double CpuMicrosPerEvent, long JitCompiled)
+    {
+        public string Format(string name) => $"{name,-28} {EventsPerSecond,12:N0} {CpuMicrosPerEvent,14:F1} {JitCompiled,10}";
     }
 }

@@ -16,13 +16,13 @@ internal sealed class PassThrough : IDisposable
     private readonly Thread _thread;
     private long _forwarded;
 
-    public PassThrough(string bootstrap, string input, string output, bool fromLatest = false, string? groupId = null)
+    public PassThrough(string bootstrap, string input, string output, bool fromLatest = false)
     {
         _output = output;
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = bootstrap,
-            GroupId = groupId ?? "bench-passthrough-" + Guid.NewGuid().ToString("N"),
+            GroupId = "bench-passthrough-" + Guid.NewGuid().ToString("N"),
             AutoOffsetReset = fromLatest ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
             EnableAutoOffsetStore = false,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
