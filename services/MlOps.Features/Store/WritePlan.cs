@@ -50,6 +50,4 @@ public sealed class WritePlan(string topic, int partition, Fence expected)
     /// <summary>The Redis commands the apply script runs for this plan: fence check and write, per entity HMGET, HSET
     /// and PEXPIRE, per HyperLogLog PFADD and PEXPIRE.</summary>
     public int RedisOperations => 2 + (Latest.Count * 3) + (Distinct.Count * 2);
-
-    public bool IsEmpty => Tiles.Count == 0 && Lasts.Count == 0 && Latest.Count == 0 && Distinct.Count == 0 && Expected == Next;
 }
