@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Options;
-using MlOps.Common.Avro;
 using MlOps.Common.Features;
 using MlOps.Common.Hosting;
 using MlOps.Common.Kafka;
-using MlOps.Common.SchemaRegistry;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
 using MlOps.Features.Store;
@@ -32,9 +29,7 @@ public static class FeaturesServiceExtensions
         services.AddSpecProvider(builder.Configuration, FeaturesOptions.Section);
         services.AddOptions<FeaturesOptions>().BindConfiguration(FeaturesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddKafkaPlumbing();
-        services.AddSingleton(sp => new GuardedAvroDeserializer<EventEnvelope>(
-            sp.GetRequiredService<Confluent.SchemaRegistry.ISchemaRegistryClient>(),
-            AvroLimits.Default with { MaxPayloadBytes = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.MaxPayloadBytes }));
+        services.AddGuardedAvroDeserializer<EventEnvelope>();
         services.AddSingleton<RedisFeatureWriter>();
         services.AddSingleton<FeatureStoreReader>();
         services.AddSingleton<FeatureUpdatePublisher>();

@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Options;
 using MlOps.Common.Hosting;
 using MlOps.Common.Alerts;
-using MlOps.Common.Avro;
 using MlOps.Common.Kafka;
-using MlOps.Common.Redis;
-using MlOps.Common.SchemaRegistry;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
 using MlOps.Ingestion.Http;
@@ -34,11 +30,8 @@ public static class IngestionServiceExtensions
         var services = builder.Services;
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddKafkaPlumbing();
-        services.AddRedisConnection(ServiceName);
         services.AddSpecProvider(builder.Configuration, IngestionOptions.Section);
-        services.AddSingleton(sp => new GuardedAvroDeserializer<EventEnvelope>(
-            sp.GetRequiredService<Confluent.SchemaRegistry.ISchemaRegistryClient>(),
-            AvroLimits.Default with { MaxPayloadBytes = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.MaxPayloadBytes }));
+        services.AddGuardedAvroDeserializer<EventEnvelope>();
         services.AddSingleton<EventDeduplicator>();
         services.AddSingleton<DataQualityEvaluator>();
         services.AddSingleton<DataQualityMonitor>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MlOps.Common.Avro;
 using MlOps.Common.SchemaRegistry;
 
 namespace MlOps.Common.Kafka;
@@ -32,6 +33,15 @@ public static class KafkaServiceCollectionExtensions
         services.AddSingleton<DeadLetterPublisher>();
         return services;
     }
+
+    /// <summary>
+    /// The guarded Avro deserializer for <typeparamref name="T"/>, capped at <c>SchemaRegistry:MaxPayloadBytes</c>:
+    /// what every consumer of contract records decodes untrusted bytes with.
+    /// </summary>
+    public static IServiceCollection AddGuardedAvroDeserializer<T>(this IServiceCollection services) =>
+        services.AddSingleton(sp => new GuardedAvroDeserializer<T>(
+            sp.GetRequiredService<ISchemaRegistryClient>(),
+            AvroLimits.Default with { MaxPayloadBytes = sp.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value.MaxPayloadBytes }));
 
     /// <summary>Adds a consumer worker (a hosted service) feeding <typeparamref name="THandler"/> in batches.</summary>
     public static IServiceCollection AddKafkaConsumer<THandler>(this IServiceCollection services, ConsumerWorkerOptions options)
