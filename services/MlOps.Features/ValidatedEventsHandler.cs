@@ -26,8 +26,7 @@ public sealed class ValidatedEventsHandler(
     ILogger<ValidatedEventsHandler> logger) : IKafkaBatchHandler
 {
     private const int MaxConflicts = 10;
-    private ViewCatalog? _catalog;
-    private string? _catalogHash;
+    private (PlatformSpec Spec, ViewCatalog Views)? _catalog;
     private long _eventsHandled;
 
     // The fence each partition had after this instance's last apply; a stale one is caught by the script's check.
@@ -142,14 +141,14 @@ public sealed class ValidatedEventsHandler(
         }
     }
 
+    /// <summary>The views of the spec in force, indexed once per spec instance (a reload brings a new one).</summary>
     private ViewCatalog CatalogFor(PlatformSpec spec)
     {
-        if (_catalog is null || _catalogHash != spec.Hash)
+        if (_catalog is not { } cached || !ReferenceEquals(cached.Spec, spec))
         {
-            _catalog = new ViewCatalog(spec.FeatureViews.Values);
-            _catalogHash = spec.Hash;
+            _catalog = cached = (spec, new ViewCatalog(spec.FeatureViews.Values));
         }
-        return _catalog;
+        return cached.Views;
     }
 
     public static FeatureEvent ToFeatureEvent(long offset, EventEnvelope envelope) => new(

@@ -23,25 +23,18 @@ public sealed class TileSchema
         var kinds = new List<PartKind> { PartKind.Sum };
         foreach (var aggregation in view.Aggregations.Where(a => a.Windows.Contains(window)))
         {
-            switch (aggregation.Function)
+            PartKind[] parts = aggregation.Function switch
             {
-                case AggregationFunction.Sum:
-                    _offsets[aggregation.Name] = kinds.Count;
-                    kinds.Add(PartKind.Sum);
-                    break;
-                case AggregationFunction.Mean:
-                    _offsets[aggregation.Name] = kinds.Count;
-                    kinds.Add(PartKind.Sum);
-                    kinds.Add(PartKind.Sum);
-                    break;
-                case AggregationFunction.Min:
-                    _offsets[aggregation.Name] = kinds.Count;
-                    kinds.Add(PartKind.Min);
-                    break;
-                case AggregationFunction.Max:
-                    _offsets[aggregation.Name] = kinds.Count;
-                    kinds.Add(PartKind.Max);
-                    break;
+                AggregationFunction.Sum => [PartKind.Sum],
+                AggregationFunction.Mean => [PartKind.Sum, PartKind.Sum], // sum of values, count of values
+                AggregationFunction.Min => [PartKind.Min],
+                AggregationFunction.Max => [PartKind.Max],
+                _ => [], // count uses part 0; distinct counts live in HyperLogLogs
+            };
+            if (parts.Length > 0)
+            {
+                _offsets[aggregation.Name] = kinds.Count;
+                kinds.AddRange(parts);
             }
         }
         Kinds = kinds;

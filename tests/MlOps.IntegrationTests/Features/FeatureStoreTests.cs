@@ -86,10 +86,10 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         {
             // Kill -9 once some, not all, of the stream is in Redis.
             var progress = await Eventually.MatchAsync(
-                _ => AppliedAsync(scenario, topic, delivered), applied => applied >= 100, Timeout, "the child applied some events");
+                _ => AppliedAsync(topic, delivered), applied => applied >= 100, Timeout, "the child applied some events");
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
-            var atKill = await AppliedAsync(scenario, topic, delivered);
+            var atKill = await AppliedAsync(topic, delivered);
             output.WriteLine($"applied when killed: {atKill} of {delivered.Count} (first seen {progress})");
             Assert.True(atKill < delivered.Count, "the kill happened mid-stream");
         }
@@ -184,7 +184,7 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
 
         // The update log has every entity of this run's views, stamped with the view version and lineage.
         var entities = delivered.Select(d => (string)d.Envelope.attributes["origin"]).Distinct().ToHashSet();
-        var updates = ReadUpdates(scenario, view, entities.Count);
+        var updates = ReadUpdates(view, entities.Count);
         Assert.Equal(entities.Order(StringComparer.Ordinal), updates.Select(u => u.entity_key).Distinct().Order(StringComparer.Ordinal));
         Assert.All(updates, u => Assert.Equal(("1", topic), (u.view_version, u.lineage.source_topic)));
         var lastJfk = updates.Where(u => u.entity_key == "JFK").MaxBy(u => u.event_time)!;
@@ -194,7 +194,7 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         Assert.Equal(atNewest.Values["last_dest"], lastJfk.values["last_dest"]);
     }
 
-    private List<MlOps.Contracts.FeatureUpdate> ReadUpdates(FeatureScenario scenario, string view, int entities)
+    private List<MlOps.Contracts.FeatureUpdate> ReadUpdates(string view, int entities)
     {
         using var registry = stack.NewRegistryClient();
         using var consumer = new Confluent.Kafka.ConsumerBuilder<string, MlOps.Contracts.FeatureUpdate>(new Confluent.Kafka.ConsumerConfig
@@ -222,7 +222,6 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
             }
         }
         consumer.Close();
-        _ = scenario;
         return found;
     }
 
@@ -240,7 +239,7 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
     }
 
     /// <summary>Events the store has applied so far (sum over partitions of the fence's position).</summary>
-    private async Task<long> AppliedAsync(FeatureScenario scenario, string topic, IReadOnlyList<Delivered> delivered)
+    private async Task<long> AppliedAsync(string topic, IReadOnlyList<Delivered> delivered)
     {
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
         long applied = 0;
@@ -249,7 +248,6 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
             var fence = MlOps.Features.Store.Fence.Decode(await redis.GetDatabase().HashGetAsync(MlOps.Common.Features.FeatureKeys.Fence, MlOps.Common.Features.FeatureKeys.FenceField(topic, partition)));
             applied += delivered.Count(d => d.Partition == partition && d.Offset <= fence.Offset);
         }
-        _ = scenario;
         return applied;
     }
 
