@@ -67,10 +67,17 @@ public sealed class RetryPolicyTests
             RetryBackoff = TimeSpan.FromMilliseconds(1), MaxRetryBackoff = TimeSpan.FromMilliseconds(2),
             MaxTransientRetry = TimeSpan.FromMilliseconds(300),
         };
-        var handler = new ScriptedHandler(_ => throw new KafkaException(ErrorCode.Local_AllBrokersDown));
+        // Each failing attempt takes 100 ms of the budget's clock, whatever the machine's load: the budget runs out
+        // on the third attempt, never on the first.
+        var clock = new SteppedClock();
+        var handler = new ScriptedHandler(_ =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            throw new KafkaException(ErrorCode.Local_AllBrokersDown);
+        });
 
         var error = await Assert.ThrowsAsync<TransientRetryExhaustedException>(() =>
-            new RetryPolicy(options, NullLogger.Instance, TimeProvider.System).RunAsync(handler, FakeMessages.Range(3), CancellationToken.None));
+            new RetryPolicy(options, NullLogger.Instance, clock).RunAsync(handler, FakeMessages.Range(3), CancellationToken.None));
 
         Assert.IsType<KafkaException>(error.InnerException);
         Assert.True(handler.Calls > 1, "retried before giving up");
@@ -86,6 +93,18 @@ public sealed class RetryPolicyTests
 
         Assert.Same(batch[1], Assert.Single(poison).Message);
         Assert.Equal(1, handler.Calls);
+    }
+
+    /// <summary>Elapsed time moves only when the test says so; timers (the backoff delays) are the system's.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 
     private sealed class ScriptedHandler(Func<IReadOnlyList<ConsumeResult<byte[]?, byte[]?>>, IReadOnlyList<PoisonMessage>> script) : IKafkaBatchHandler
