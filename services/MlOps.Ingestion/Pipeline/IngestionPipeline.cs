@@ -25,7 +25,24 @@ public sealed class IngestionPipeline(
         var spec = specs.Current;
         var now = clock.GetUtcNow().UtcDateTime;
         var claims = ClaimsOf(inputs);
-        var fresh = await deduplicator.ClaimAsync(claims.Select(c => (c.EventId, c.Claim)).ToList(), options.Value.DedupeHorizon, ct);
+        // The dedupe round trip to Redis is in flight while every output is validated and encoded: neither needs
+        // the other. Nothing is counted or published before the verdict; a duplicate's prepared output is dropped.
+        var claiming = deduplicator.ClaimAsync(claims.Select(c => (c.EventId, c.Claim)).ToList(), options.Value.DedupeHorizon, ct);
+        var prepared = new PreparedOutput[inputs.Count];
+        try
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                prepared[i] = await PrepareAsync(inputs[i], spec, now);
+            }
+        }
+        catch
+        {
+            // Nothing was published: give back whatever this batch claimed, so its retry is not taken for a duplicate.
+            await ReleaseOwnClaimsAsync(claiming, claims);
+            throw;
+        }
+        var fresh = await claiming;
         var isDuplicate = new bool[inputs.Count];
         for (var i = 0; i < claims.Count; i++)
         {
@@ -43,9 +60,10 @@ public sealed class IngestionPipeline(
                 IngestionMetrics.Observe(input, spec, Outcome.Duplicate, [], now);
                 continue;
             }
-            var (outcome, write) = Route(input, spec, now, ct);
-            outcomes[i] = outcome;
-            writes.Add(write);
+            var output = prepared[i];
+            IngestionMetrics.Observe(input, spec, output.Outcome.Outcome, output.Outcome.Reasons, now);
+            writes.Add(publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct));
+            outcomes[i] = output.Outcome;
         }
         try
         {
@@ -62,33 +80,50 @@ public sealed class IngestionPipeline(
         return outcomes;
     }
 
-    private (IngestionOutcome Outcome, Task Write) Route(IncomingEvent input, PlatformSpec spec, DateTime now, CancellationToken ct)
+    /// <summary>The output an input gets unless it turns out to be a duplicate: validated, or quarantined with reasons.</summary>
+    private async ValueTask<PreparedOutput> PrepareAsync(IncomingEvent input, PlatformSpec spec, DateTime now)
     {
         if (input.Envelope is not { } envelope)
         {
             RuleViolation[] reasons = [input.DecodeFailure!];
-            return Quarantine(input, reasons, null, spec, now, ct);
+            return await QuarantineAsync(input, reasons, null, spec, now);
         }
         var violations = EventValidator.Validate(IngestionRecords.ToCandidate(envelope, input.RawValue.Length), spec, now);
         var contract = spec.Contracts.GetValueOrDefault(envelope.event_type ?? "");
         if (violations.Count > 0 || contract is null)
         {
-            return Quarantine(input, violations, contract?.Version, spec, now, ct);
+            return await QuarantineAsync(input, violations, contract?.Version, spec, now);
         }
-        IngestionMetrics.Observe(input, spec, Outcome.Validated, violations, now);
         var validated = IngestionRecords.Validated(envelope, contract, spec, now);
-        var write = publisher.PublishAsync(TopicCatalog.EventsValidated, envelope.entity_id, validated, Headers(input, spec), ct);
-        return (new IngestionOutcome(envelope.event_id, Outcome.Validated, []), write);
+        var headers = Headers(input, spec);
+        var value = await publisher.SerializeAsync(TopicCatalog.EventsValidated, validated, headers);
+        return new PreparedOutput(new IngestionOutcome(envelope.event_id, Outcome.Validated, []), TopicCatalog.EventsValidated, envelope.entity_id, value, headers);
     }
 
-    private (IngestionOutcome, Task) Quarantine(
-        IncomingEvent input, IReadOnlyList<RuleViolation> reasons, string? contractVersion, PlatformSpec spec, DateTime now, CancellationToken ct)
+    private async ValueTask<PreparedOutput> QuarantineAsync(
+        IncomingEvent input, IReadOnlyList<RuleViolation> reasons, string? contractVersion, PlatformSpec spec, DateTime now)
     {
-        IngestionMetrics.Observe(input, spec, Outcome.Quarantined, reasons, now);
         var record = IngestionRecords.Quarantined(input, reasons, contractVersion, spec, now);
-        var write = publisher.PublishAsync(TopicCatalog.EventsQuarantine, record.event_id, record, Headers(input, spec), ct);
-        return (new IngestionOutcome(record.event_id, Outcome.Quarantined, reasons), write);
+        var headers = Headers(input, spec);
+        var value = await publisher.SerializeAsync(TopicCatalog.EventsQuarantine, record, headers);
+        return new PreparedOutput(new IngestionOutcome(record.event_id, Outcome.Quarantined, reasons), TopicCatalog.EventsQuarantine, record.event_id, value, headers);
     }
+
+    private async Task ReleaseOwnClaimsAsync(Task<bool[]> claiming, List<(int Index, string EventId, string Claim)> claims)
+    {
+        bool[] fresh;
+        try
+        {
+            fresh = await claiming;
+        }
+        catch
+        {
+            return; // the claims failed as well: the caller's error is the one to report
+        }
+        await deduplicator.ReleaseAsync(claims.Where((_, i) => fresh[i]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
+    }
+
+    private sealed record PreparedOutput(IngestionOutcome Outcome, string Topic, string? Key, byte[] Value, Confluent.Kafka.Headers Headers);
 
     private static Confluent.Kafka.Headers Headers(IncomingEvent input, PlatformSpec spec) => LineageHeaders.Create(
         input.Source.Topic ?? input.Source.Kind, input.Source.Partition, input.Source.Offset, spec.VersionTag, null, input.TraceParent);
