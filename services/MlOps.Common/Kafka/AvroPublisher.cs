@@ -39,6 +39,9 @@ public sealed class AvroPublisher(KafkaProducer producer, ISchemaRegistryClient 
         return producer.ProduceAsync(topic, message, ct);
     }
 
+    /// <summary>Sends the records produced so far without waiting for linger.ms (see <see cref="KafkaProducer.SendNow"/>).</summary>
+    public void SendNow() => producer.SendNow();
+
     /// <summary>The Confluent wire format of <paramref name="value"/> for <paramref name="topic"/>.</summary>
     /// <remarks>
     /// The first record of a type for a topic goes through Confluent's serializer, which registers (or looks up) the

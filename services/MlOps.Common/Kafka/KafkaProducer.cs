@@ -12,6 +12,11 @@ public sealed partial class KafkaProducer : IDisposable
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(15);
     private readonly ILogger<KafkaProducer> _logger;
+    private readonly SemaphoreSlim _flushRequested = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _flusherGate = new();
+    private Thread? _flusher;
+    private int _flushPending;
 
     public KafkaProducer(IOptions<KafkaOptions> options, ILogger<KafkaProducer> logger)
     {
@@ -27,14 +32,72 @@ public sealed partial class KafkaProducer : IDisposable
     public Task<DeliveryResult<byte[]?, byte[]?>> ProduceAsync(string topic, Message<byte[]?, byte[]?> message, CancellationToken ct) =>
         Client.ProduceAsync(topic, message, ct);
 
+    /// <summary>
+    /// Asks for what is queued to be sent now rather than after <c>linger.ms</c>, for a caller that has produced a
+    /// whole batch and will wait for all of its acknowledgements anyway (linger would only add to that wait).
+    /// Returns at once: a background thread runs librdkafka's flush, which ignores linger while it lasts.
+    /// </summary>
+    public void SendNow()
+    {
+        EnsureFlusher();
+        if (Interlocked.Exchange(ref _flushPending, 1) == 0)
+        {
+            _flushRequested.Release();
+        }
+    }
+
+    private void EnsureFlusher()
+    {
+        if (Volatile.Read(ref _flusher) is not null)
+        {
+            return;
+        }
+        lock (_flusherGate)
+        {
+            if (_flusher is null && !_stopping.IsCancellationRequested)
+            {
+                var thread = new Thread(FlushLoop) { IsBackground = true, Name = "kafka-producer-flush" };
+                thread.Start();
+                Volatile.Write(ref _flusher, thread);
+            }
+        }
+    }
+
+    private void FlushLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                _flushRequested.Wait(_stopping.Token);
+                Volatile.Write(ref _flushPending, 0);
+                // Blocks until everything queued so far is acknowledged or failed; callers see that on their own tasks.
+                Client.Flush(FlushTimeout);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     public void Dispose()
     {
+        lock (_flusherGate)
+        {
+            _stopping.Cancel();
+        }
         var remaining = Client.Flush(FlushTimeout);
         if (remaining > 0)
         {
             LogUndelivered(remaining, FlushTimeout);
         }
+        _flusher?.Join(FlushTimeout);
         Client.Dispose();
+        _flushRequested.Dispose();
+        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka producer error {Code}: {Reason}")]

@@ -65,6 +65,11 @@ public sealed class IngestionPipeline(
             writes.Add(publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct));
             outcomes[i] = output.Outcome;
         }
+        if (writes.Count > 0)
+        {
+            // The whole batch is queued and will be waited for: lingering for more records would only add latency.
+            publisher.SendNow();
+        }
         try
         {
             await Task.WhenAll(writes);
