@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using MlOps.Common.Spec;
 using MlOps.Common.Validation;
 using MlOps.Ingestion.Pipeline;
@@ -43,42 +45,88 @@ public static class IngestionMetrics
             Buckets = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600],
         });
 
+    // Label children per contract, so counting an event does not look its ~16 label sets up (and lower-case its
+    // outcome) every time. Keyed by the contract instance: a hot-reloaded spec brings new instances, and the old
+    // entries go with them.
+    private static readonly ConditionalWeakTable<DataContract, ContractChildren> Children = new();
+
     public static void Observe(IncomingEvent input, PlatformSpec spec, Outcome outcome, IReadOnlyList<RuleViolation> reasons, DateTime now)
     {
         var contract = spec.Contracts.GetValueOrDefault(input.Envelope?.event_type ?? "");
-        var eventType = contract?.EventType ?? Unknown;
-        Events.WithLabels(input.Source.Kind, eventType, outcome.ToString().ToLowerInvariant()).Inc();
-        foreach (var rule in reasons.Select(r => r.Rule).Distinct())
+        if (contract is null)
         {
-            Quarantined.WithLabels(eventType, rule).Inc();
+            Events.WithLabels(input.Source.Kind, Unknown, OutcomeLabel(outcome)).Inc();
+            CountReasons(Unknown, reasons);
+            return;
         }
-        if (contract is null || outcome == Outcome.Duplicate)
+        var children = Children.GetValue(contract, c => new ContractChildren(c));
+        children.Events(input.Source.Kind, outcome).Inc();
+        CountReasons(contract.EventType, reasons);
+        if (outcome == Outcome.Duplicate)
         {
             return;
         }
-        foreach (var attribute in contract.Attributes.Keys)
+        foreach (var (attribute, isChecked, present) in children.Attributes)
         {
-            AttributeChecked.WithLabels(eventType, attribute).Inc();
+            isChecked.Inc();
             if (input.Envelope!.attributes?.TryGetValue(attribute, out var value) == true && value is not null)
             {
-                AttributePresent.WithLabels(eventType, attribute).Inc();
+                present.Inc();
             }
         }
-        foreach (var reason in reasons.Where(r => r.Attribute is not null && contract.Attributes.ContainsKey(r.Attribute)))
+        foreach (var reason in reasons)
         {
+            if (reason.Attribute is null || !contract.Attributes.ContainsKey(reason.Attribute))
+            {
+                continue;
+            }
             if (reason.Rule is RuleCodes.Min or RuleCodes.Max)
             {
-                OutOfBounds.WithLabels(eventType, reason.Attribute!).Inc();
+                OutOfBounds.WithLabels(contract.EventType, reason.Attribute).Inc();
             }
             else if (reason.Rule == RuleCodes.AllowedValues)
             {
-                UnseenCategories.WithLabels(eventType, reason.Attribute!).Inc();
+                UnseenCategories.WithLabels(contract.EventType, reason.Attribute).Inc();
             }
         }
         if (outcome == Outcome.Validated)
         {
             var lag = now - DateTime.SpecifyKind(input.Envelope!.event_time, DateTimeKind.Utc);
-            EventTimeLag.WithLabels(eventType).Observe(Math.Max(0, lag.TotalSeconds));
+            children.Lag.Observe(Math.Max(0, lag.TotalSeconds));
         }
+    }
+
+    private static void CountReasons(string eventType, IReadOnlyList<RuleViolation> reasons)
+    {
+        if (reasons.Count == 0)
+        {
+            return;
+        }
+        foreach (var rule in reasons.Select(r => r.Rule).Distinct())
+        {
+            Quarantined.WithLabels(eventType, rule).Inc();
+        }
+    }
+
+    private static string OutcomeLabel(Outcome outcome) => outcome switch
+    {
+        Outcome.Validated => "validated",
+        Outcome.Quarantined => "quarantined",
+        Outcome.Duplicate => "duplicate",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
+
+    private sealed class ContractChildren(DataContract contract)
+    {
+        private readonly ConcurrentDictionary<(string Source, Outcome Outcome), Counter.Child> _events = new();
+
+        public (string Name, Counter.Child Checked, Counter.Child Present)[] Attributes { get; } = contract.Attributes.Keys
+            .Select(a => (a, AttributeChecked.WithLabels(contract.EventType, a), AttributePresent.WithLabels(contract.EventType, a)))
+            .ToArray();
+
+        public Histogram.Child Lag { get; } = EventTimeLag.WithLabels(contract.EventType);
+
+        public Counter.Child Events(string source, Outcome outcome) =>
+            _events.GetOrAdd((source, outcome), key => IngestionMetrics.Events.WithLabels(key.Source, contract.EventType, OutcomeLabel(key.Outcome)));
     }
 }
