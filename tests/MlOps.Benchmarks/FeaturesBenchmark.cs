@@ -30,7 +30,7 @@ internal static class FeaturesBenchmark
         var reads = Args.Int(args, "--reads", 5_000);
         var batchSize = Args.Int(args, "--batch", 500);
         var updateLog = !args.Contains("--no-update-log", StringComparer.Ordinal);
-        Console.WriteLine($"features benchmark: {events} events in batches of {batchSize}{(updateLog ? "" : " without the update log")}, {reads} reads per case; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"features benchmark: {events} events in batches of {batchSize}{(updateLog ? "" : " without the update log")}, {reads} reads per case; {Environment.ProcessorCount} cores; {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
         await using var stack = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), CancellationToken.None);
         stack.Kafka.CreateTopic(Topic, Partitions);
         var port = new Uri(stack.Endpoints.RedisUrl).Port;

@@ -26,7 +26,8 @@ internal static class IngestionEndToEnd
         var rate = Args.Int(args, "--rate", 2_000);
         var seconds = Args.Int(args, "--seconds", 5);
         Console.WriteLine($"ingestion benchmark: backlog of {warmup + events} events timed over the last {events}, then {rate}/s for {seconds} s; " +
-            $"{Environment.ProcessorCount} cores; tiered compilation {(Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0" ? "off" : "on")}");
+            $"{Environment.ProcessorCount} cores; {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC; " +
+            $"tiered compilation {(Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") == "0" ? "off" : "on")}");
         await using var stack = await EmbeddedStack.StartAsync(new EmbeddedStackOptions(), CancellationToken.None);
         stack.Kafka.CreateTopic(PassThroughOut, 6);
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.Endpoints.SchemaRegistryUrl });
