@@ -19,7 +19,32 @@ namespace MlOps.Contracts
 	[global::System.CodeDom.Compiler.GeneratedCodeAttribute("MlOps.Contracts.Codegen", "1.12.2+8fa2067f70e3012cb3fd9a8839cd97e8c7cc1772")]
 	public partial class ModelVersion : global::Avro.Specific.ISpecificRecord
 	{
-		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""ModelVersion"",""doc"":""A registered model artifact (compacted topic mlops.models, key 'name:version')."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""model_name"",""type"":""string""},{""name"":""version"",""type"":""string""},{""name"":""format"",""default"":""onnx"",""type"":""string""},{""name"":""artifact_uri"",""doc"":""Where the artifact lives (file path or object store URI)."",""type"":""string""},{""name"":""artifact_sha256"",""doc"":""Checked before loading."",""type"":""string""},{""name"":""input_features"",""doc"":""Feature names in model input order."",""type"":{""type"":""array"",""items"":""string""}},{""name"":""outputs"",""type"":{""type"":""array"",""items"":""string""}},{""name"":""training_metrics"",""default"":{},""type"":{""type"":""map"",""values"":""double""}},{""name"":""training_data"",""doc"":""Dataset reference and time range."",""default"":null,""type"":[""null"",""string""]},{""name"":""created_by"",""default"":null,""type"":[""null"",""string""]},{""name"":""created_at"",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}}]}");
+		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(("{\"type\":\"record\",\"name\":\"ModelVersion\",\"doc\":\"A registered model artifact (compac" +
+				"ted topic mlops.models, key \'name:version\').\",\"namespace\":\"MlOps.Contracts\",\"fie" +
+				"lds\":[{\"name\":\"model_name\",\"type\":\"string\"},{\"name\":\"version\",\"type\":\"string\"},{" +
+				"\"name\":\"format\",\"default\":\"onnx\",\"type\":\"string\"},{\"name\":\"artifact_uri\",\"doc\":\"" +
+				"Where the artifact lives (file path or object store URI).\",\"type\":\"string\"},{\"na" +
+				"me\":\"artifact_sha256\",\"doc\":\"Checked before loading.\",\"type\":\"string\"},{\"name\":\"" +
+				"inputs\",\"doc\":\"Signature in graph input order: feature, ONNX input, type, shape," +
+				" default.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"" +
+				"ModelInput\",\"doc\":\"How one feature reaches one ONNX input: the signature the reg" +
+				"istry checks against the graph.\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\"" +
+				":\"feature\",\"doc\":\"\'event.<attribute>\' or \'<view>.<feature>\' (a feature-view valu" +
+				"e).\",\"type\":\"string\"},{\"name\":\"onnx_input\",\"doc\":\"Name of the graph input fed wi" +
+				"th it.\",\"type\":\"string\"},{\"name\":\"type\",\"doc\":\"ONNX element type: \'float32\', \'fl" +
+				"oat64\', \'int64\' or \'string\'.\",\"type\":\"string\"},{\"name\":\"shape\",\"doc\":\"Declared s" +
+				"hape; -1 is the batch dimension.\",\"type\":{\"type\":\"array\",\"items\":\"long\"}},{\"name" +
+				"\":\"default_value\",\"doc\":\"Served when the feature is missing or expired (what tra" +
+				"ining used); null means the feature is required.\",\"default\":null,\"type\":[\"null\"," +
+				"\"double\",\"string\"]}]}}},{\"name\":\"outputs\",\"doc\":\"Graph output names.\",\"default\":" +
+				"[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"probability_output\",\"doc\":" +
+				"\"Output holding P(positive class), shape [batch, 1] or [batch].\",\"type\":\"string\"" +
+				"},{\"name\":\"label_output\",\"doc\":\"Output holding the predicted label, if the graph" +
+				" has one.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"training_metrics\",\"" +
+				"default\":{},\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"training_data\",\"do" +
+				"c\":\"Dataset reference and time range.\",\"default\":null,\"type\":[\"null\",\"string\"]}," +
+				"{\"name\":\"created_by\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"created_a" +
+				"t\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}"));
 		private string _model_name;
 		private string _version;
 		private string _format;
@@ -32,10 +57,21 @@ namespace MlOps.Contracts
 		/// </summary>
 		private string _artifact_sha256;
 		/// <summary>
-		/// Feature names in model input order.
+		/// Signature in graph input order: feature, ONNX input, type, shape, default.
 		/// </summary>
-		private IList<System.String> _input_features;
+		private IList<MlOps.Contracts.ModelInput> _inputs;
+		/// <summary>
+		/// Graph output names.
+		/// </summary>
 		private IList<System.String> _outputs;
+		/// <summary>
+		/// Output holding P(positive class), shape [batch, 1] or [batch].
+		/// </summary>
+		private string _probability_output;
+		/// <summary>
+		/// Output holding the predicted label, if the graph has one.
+		/// </summary>
+		private string _label_output;
 		private IDictionary<string,System.Double> _training_metrics;
 		/// <summary>
 		/// Dataset reference and time range.
@@ -112,19 +148,22 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// Feature names in model input order.
+		/// Signature in graph input order: feature, ONNX input, type, shape, default.
 		/// </summary>
-		public IList<System.String> input_features
+		public IList<MlOps.Contracts.ModelInput> inputs
 		{
 			get
 			{
-				return this._input_features;
+				return this._inputs;
 			}
 			set
 			{
-				this._input_features = value;
+				this._inputs = value;
 			}
 		}
+		/// <summary>
+		/// Graph output names.
+		/// </summary>
 		public IList<System.String> outputs
 		{
 			get
@@ -134,6 +173,34 @@ namespace MlOps.Contracts
 			set
 			{
 				this._outputs = value;
+			}
+		}
+		/// <summary>
+		/// Output holding P(positive class), shape [batch, 1] or [batch].
+		/// </summary>
+		public string probability_output
+		{
+			get
+			{
+				return this._probability_output;
+			}
+			set
+			{
+				this._probability_output = value;
+			}
+		}
+		/// <summary>
+		/// Output holding the predicted label, if the graph has one.
+		/// </summary>
+		public string label_output
+		{
+			get
+			{
+				return this._label_output;
+			}
+			set
+			{
+				this._label_output = value;
 			}
 		}
 		public IDictionary<string,System.Double> training_metrics
@@ -192,12 +259,14 @@ namespace MlOps.Contracts
 			case 2: return this.format;
 			case 3: return this.artifact_uri;
 			case 4: return this.artifact_sha256;
-			case 5: return this.input_features;
+			case 5: return this.inputs;
 			case 6: return this.outputs;
-			case 7: return this.training_metrics;
-			case 8: return this.training_data;
-			case 9: return this.created_by;
-			case 10: return this.created_at;
+			case 7: return this.probability_output;
+			case 8: return this.label_output;
+			case 9: return this.training_metrics;
+			case 10: return this.training_data;
+			case 11: return this.created_by;
+			case 12: return this.created_at;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -210,12 +279,14 @@ namespace MlOps.Contracts
 			case 2: this.format = (System.String)fieldValue; break;
 			case 3: this.artifact_uri = (System.String)fieldValue; break;
 			case 4: this.artifact_sha256 = (System.String)fieldValue; break;
-			case 5: this.input_features = (IList<System.String>)fieldValue; break;
+			case 5: this.inputs = (IList<MlOps.Contracts.ModelInput>)fieldValue; break;
 			case 6: this.outputs = (IList<System.String>)fieldValue; break;
-			case 7: this.training_metrics = (IDictionary<string,System.Double>)fieldValue; break;
-			case 8: this.training_data = (System.String)fieldValue; break;
-			case 9: this.created_by = (System.String)fieldValue; break;
-			case 10: this.created_at = (System.DateTime)fieldValue; break;
+			case 7: this.probability_output = (System.String)fieldValue; break;
+			case 8: this.label_output = (System.String)fieldValue; break;
+			case 9: this.training_metrics = (IDictionary<string,System.Double>)fieldValue; break;
+			case 10: this.training_data = (System.String)fieldValue; break;
+			case 11: this.created_by = (System.String)fieldValue; break;
+			case 12: this.created_at = (System.DateTime)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

@@ -31,27 +31,36 @@ namespace MlOps.Contracts
 				"nary\', \'shadow\', \'fallback\'.\",\"type\":\"string\"},{\"name\":\"is_shadow\",\"doc\":\"Shadow" +
 				" predictions are logged and evaluated, never returned.\",\"default\":false,\"type\":\"" +
 				"boolean\"},{\"name\":\"model_name\",\"type\":\"string\"},{\"name\":\"model_version\",\"type\":\"" +
-				"string\"},{\"name\":\"scores\",\"doc\":\"Model outputs, e.g. {\'p_delay\': 0.42}.\",\"type\":" +
-				"{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"decision\",\"doc\":\"Outcome after output" +
-				" rules, e.g. \'delayed\'.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"rule_" +
-				"versions\",\"doc\":\"Output rule set name to version applied.\",\"default\":{},\"type\":{" +
-				"\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"fallback_reason\",\"doc\":\"Why the primar" +
-				"y model did not serve, when it did not.\",\"default\":null,\"type\":[\"null\",\"string\"]" +
-				"},{\"name\":\"served_features\",\"doc\":\"Exact feature values the model saw (point-in-" +
-				"time correct training rows).\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"boolean\",\"l" +
-				"ong\",\"double\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"doc\":\"Age of each served fe" +
-				"ature value at scoring time.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"long\"}" +
-				"},{\"name\":\"latency_ms\",\"type\":\"double\"},{\"name\":\"spec_version\",\"type\":\"string\"}," +
-				"{\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}," +
-				"{\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name\":\"Lineage\",\"doc\":\"Where an outpu" +
-				"t came from, so one event can be followed through the system (also sent as Kafka" +
-				" headers).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"source_topic\",\"defa" +
-				"ult\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"source_partition\",\"default\":null,\"t" +
-				"ype\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"default\":null,\"type\":[\"null\",\"long" +
-				"\"]},{\"name\":\"source_event_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"" +
-				"spec_version\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"traceparent\",\"do" +
-				"c\":\"W3C trace context of the request or event that caused this output.\",\"default" +
-				"\":null,\"type\":[\"null\",\"string\"]}]}}]}"));
+				"string\"},{\"name\":\"model_sha256\",\"doc\":\"Hash of the artifact that scored.\",\"defau" +
+				"lt\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model outputs, e.g. {" +
+				"\'p_delay\': 0.42}.\",\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"decision\",\"" +
+				"doc\":\"Outcome after output rules, e.g. \'delayed\'.\",\"default\":null,\"type\":[\"null\"" +
+				",\"string\"]},{\"name\":\"rule_versions\",\"doc\":\"Output rule set name to version appli" +
+				"ed.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"fallback_rea" +
+				"son\",\"doc\":\"Why the primary model did not serve, when it did not.\",\"default\":nul" +
+				"l,\"type\":[\"null\",\"string\"]},{\"name\":\"served_features\",\"doc\":\"Exact feature value" +
+				"s the model saw (point-in-time correct training rows).\",\"type\":{\"type\":\"map\",\"va" +
+				"lues\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"d" +
+				"oc\":\"Age of each served feature value at scoring time.\",\"default\":{},\"type\":{\"ty" +
+				"pe\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_features\",\"doc\":\"Features that were" +
+				" missing or expired and got the model\'s declared default.\",\"default\":[],\"type\":{" +
+				"\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"feature_views\",\"doc\":\"Feature view na" +
+				"me to the version read.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{" +
+				"\"name\":\"latency_ms\",\"doc\":\"End to end: request or batch start to scores.\",\"type\"" +
+				":\"double\"},{\"name\":\"latency_features_ms\",\"doc\":\"Fetching features from the onlin" +
+				"e store (0 when the model needs none).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"" +
+				"latency_model_ms\",\"doc\":\"The model run (a micro-batch\'s run, shared by its predi" +
+				"ctions).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"spec_version\",\"type\":\"string\"}" +
+				",{\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}" +
+				",{\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name\":\"Lineage\",\"doc\":\"Where an outp" +
+				"ut came from, so one event can be followed through the system (also sent as Kafk" +
+				"a headers).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"source_topic\",\"def" +
+				"ault\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"source_partition\",\"default\":null,\"" +
+				"type\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"default\":null,\"type\":[\"null\",\"lon" +
+				"g\"]},{\"name\":\"source_event_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":" +
+				"\"spec_version\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"traceparent\",\"d" +
+				"oc\":\"W3C trace context of the request or event that caused this output.\",\"defaul" +
+				"t\":null,\"type\":[\"null\",\"string\"]}]}}]}"));
 		/// <summary>
 		/// Join key for labels.
 		/// </summary>
@@ -76,6 +85,10 @@ namespace MlOps.Contracts
 		private string _model_name;
 		private string _model_version;
 		/// <summary>
+		/// Hash of the artifact that scored.
+		/// </summary>
+		private string _model_sha256;
+		/// <summary>
 		/// Model outputs, e.g. {'p_delay': 0.42}.
 		/// </summary>
 		private IDictionary<string,System.Double> _scores;
@@ -99,7 +112,26 @@ namespace MlOps.Contracts
 		/// Age of each served feature value at scoring time.
 		/// </summary>
 		private IDictionary<string,System.Int64> _feature_ages_ms;
+		/// <summary>
+		/// Features that were missing or expired and got the model's declared default.
+		/// </summary>
+		private IList<System.String> _missing_features;
+		/// <summary>
+		/// Feature view name to the version read.
+		/// </summary>
+		private IDictionary<string,System.String> _feature_views;
+		/// <summary>
+		/// End to end: request or batch start to scores.
+		/// </summary>
 		private double _latency_ms;
+		/// <summary>
+		/// Fetching features from the online store (0 when the model needs none).
+		/// </summary>
+		private double _latency_features_ms;
+		/// <summary>
+		/// The model run (a micro-batch's run, shared by its predictions).
+		/// </summary>
+		private double _latency_model_ms;
 		private string _spec_version;
 		private System.DateTime _predicted_at;
 		private MlOps.Contracts.Lineage _lineage;
@@ -244,6 +276,20 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
+		/// Hash of the artifact that scored.
+		/// </summary>
+		public string model_sha256
+		{
+			get
+			{
+				return this._model_sha256;
+			}
+			set
+			{
+				this._model_sha256 = value;
+			}
+		}
+		/// <summary>
 		/// Model outputs, e.g. {'p_delay': 0.42}.
 		/// </summary>
 		public IDictionary<string,System.Double> scores
@@ -327,6 +373,37 @@ namespace MlOps.Contracts
 				this._feature_ages_ms = value;
 			}
 		}
+		/// <summary>
+		/// Features that were missing or expired and got the model's declared default.
+		/// </summary>
+		public IList<System.String> missing_features
+		{
+			get
+			{
+				return this._missing_features;
+			}
+			set
+			{
+				this._missing_features = value;
+			}
+		}
+		/// <summary>
+		/// Feature view name to the version read.
+		/// </summary>
+		public IDictionary<string,System.String> feature_views
+		{
+			get
+			{
+				return this._feature_views;
+			}
+			set
+			{
+				this._feature_views = value;
+			}
+		}
+		/// <summary>
+		/// End to end: request or batch start to scores.
+		/// </summary>
 		public double latency_ms
 		{
 			get
@@ -336,6 +413,34 @@ namespace MlOps.Contracts
 			set
 			{
 				this._latency_ms = value;
+			}
+		}
+		/// <summary>
+		/// Fetching features from the online store (0 when the model needs none).
+		/// </summary>
+		public double latency_features_ms
+		{
+			get
+			{
+				return this._latency_features_ms;
+			}
+			set
+			{
+				this._latency_features_ms = value;
+			}
+		}
+		/// <summary>
+		/// The model run (a micro-batch's run, shared by its predictions).
+		/// </summary>
+		public double latency_model_ms
+		{
+			get
+			{
+				return this._latency_model_ms;
+			}
+			set
+			{
+				this._latency_model_ms = value;
 			}
 		}
 		public string spec_version
@@ -386,16 +491,21 @@ namespace MlOps.Contracts
 			case 8: return this.is_shadow;
 			case 9: return this.model_name;
 			case 10: return this.model_version;
-			case 11: return this.scores;
-			case 12: return this.decision;
-			case 13: return this.rule_versions;
-			case 14: return this.fallback_reason;
-			case 15: return this.served_features;
-			case 16: return this.feature_ages_ms;
-			case 17: return this.latency_ms;
-			case 18: return this.spec_version;
-			case 19: return this.predicted_at;
-			case 20: return this.lineage;
+			case 11: return this.model_sha256;
+			case 12: return this.scores;
+			case 13: return this.decision;
+			case 14: return this.rule_versions;
+			case 15: return this.fallback_reason;
+			case 16: return this.served_features;
+			case 17: return this.feature_ages_ms;
+			case 18: return this.missing_features;
+			case 19: return this.feature_views;
+			case 20: return this.latency_ms;
+			case 21: return this.latency_features_ms;
+			case 22: return this.latency_model_ms;
+			case 23: return this.spec_version;
+			case 24: return this.predicted_at;
+			case 25: return this.lineage;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -414,16 +524,21 @@ namespace MlOps.Contracts
 			case 8: this.is_shadow = (System.Boolean)fieldValue; break;
 			case 9: this.model_name = (System.String)fieldValue; break;
 			case 10: this.model_version = (System.String)fieldValue; break;
-			case 11: this.scores = (IDictionary<string,System.Double>)fieldValue; break;
-			case 12: this.decision = (System.String)fieldValue; break;
-			case 13: this.rule_versions = (IDictionary<string,System.String>)fieldValue; break;
-			case 14: this.fallback_reason = (System.String)fieldValue; break;
-			case 15: this.served_features = (IDictionary<string,System.Object>)fieldValue; break;
-			case 16: this.feature_ages_ms = (IDictionary<string,System.Int64>)fieldValue; break;
-			case 17: this.latency_ms = (System.Double)fieldValue; break;
-			case 18: this.spec_version = (System.String)fieldValue; break;
-			case 19: this.predicted_at = (System.DateTime)fieldValue; break;
-			case 20: this.lineage = (MlOps.Contracts.Lineage)fieldValue; break;
+			case 11: this.model_sha256 = (System.String)fieldValue; break;
+			case 12: this.scores = (IDictionary<string,System.Double>)fieldValue; break;
+			case 13: this.decision = (System.String)fieldValue; break;
+			case 14: this.rule_versions = (IDictionary<string,System.String>)fieldValue; break;
+			case 15: this.fallback_reason = (System.String)fieldValue; break;
+			case 16: this.served_features = (IDictionary<string,System.Object>)fieldValue; break;
+			case 17: this.feature_ages_ms = (IDictionary<string,System.Int64>)fieldValue; break;
+			case 18: this.missing_features = (IList<System.String>)fieldValue; break;
+			case 19: this.feature_views = (IDictionary<string,System.String>)fieldValue; break;
+			case 20: this.latency_ms = (System.Double)fieldValue; break;
+			case 21: this.latency_features_ms = (System.Double)fieldValue; break;
+			case 22: this.latency_model_ms = (System.Double)fieldValue; break;
+			case 23: this.spec_version = (System.String)fieldValue; break;
+			case 24: this.predicted_at = (System.DateTime)fieldValue; break;
+			case 25: this.lineage = (MlOps.Contracts.Lineage)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}
