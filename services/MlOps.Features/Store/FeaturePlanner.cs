@@ -53,31 +53,8 @@ public static class FeaturePlanner
         return plan;
     }
 
-    /// <summary>The entity key: the entity attributes' values joined with '|', or null when one is absent.</summary>
-    public static string? EntityOf(FeatureView view, FeatureEvent e)
-    {
-        if (view.EntityAttributes.Count == 1)
-        {
-            return Text(e.Attributes.GetValueOrDefault(view.EntityAttributes[0]));
-        }
-        var parts = new string[view.EntityAttributes.Count];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (Text(e.Attributes.GetValueOrDefault(view.EntityAttributes[i])) is not { } part)
-            {
-                return null;
-            }
-            parts[i] = part;
-        }
-        return string.Join('|', parts);
-    }
-
-    private static string? Text(object? value) => value switch
-    {
-        string { Length: > 0 } s => s,
-        long l => l.ToString(CultureInfo.InvariantCulture),
-        _ => null,
-    };
+    /// <summary>The entity key of <paramref name="e"/> in <paramref name="view"/> (see <see cref="EntityKey"/>).</summary>
+    public static string? EntityOf(FeatureView view, FeatureEvent e) => EntityKey.Of(view, e.Attributes);
 
     private static void Apply(WritePlan plan, CompiledView view, string entity, FeatureEvent e)
     {

@@ -1,3 +1,4 @@
+using MlOps.Common.Http;
 using Microsoft.Extensions.Options;
 using MlOps.Ingestion.Pipeline;
 

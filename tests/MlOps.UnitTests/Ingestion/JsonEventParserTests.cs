@@ -1,5 +1,5 @@
 using System.Text;
-using MlOps.Ingestion.Http;
+using MlOps.Common.Http;
 
 namespace MlOps.UnitTests.Ingestion;
 

@@ -1,4 +1,4 @@
-namespace MlOps.Ingestion.Http;
+namespace MlOps.Common.Http;
 
 /// <summary>Either events, or every problem, or "too many events".</summary>
 public sealed record JsonParseResult(IReadOnlyList<ParsedEvent> Events, IReadOnlyList<JsonProblem> Problems, int? TooManyEvents, int Limit)

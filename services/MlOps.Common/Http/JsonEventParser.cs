@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MlOps.Contracts;
 
-namespace MlOps.Ingestion.Http;
+namespace MlOps.Common.Http;
 
 /// <summary>
 /// Parses the HTTP body — one event object or an array of them — into envelopes, collecting every structural

@@ -1,8 +1,10 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http;
 
-namespace MlOps.Ingestion.Http;
+namespace MlOps.Common.Http;
 
-internal static class RequestBody
+/// <summary>Reads an HTTP body up to a limit.</summary>
+public static class RequestBody
 {
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (chunked bodies have no length).</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, int limit, CancellationToken ct)

@@ -1,0 +1,41 @@
+using Prometheus;
+
+namespace MlOps.Inference;
+
+/// <summary>Serving metrics. Labels are bounded: deployments, models and arms come from the registry and deployments.</summary>
+public static class InferenceMetrics
+{
+    private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.0001, 2, 16);
+
+    public static readonly Counter Predictions = Metrics.CreateCounter(
+        "mlops_inference_predictions_total", "Predictions logged, per deployment, model, version and arm.",
+        "deployment", "model", "version", "arm", "path");
+
+    public static readonly Counter Unscored = Metrics.CreateCounter(
+        "mlops_inference_unscored_total", "Requests that could not be scored (logged with the reason), by reason.", "path", "reason");
+
+    public static readonly Counter NotDeployed = Metrics.CreateCounter(
+        "mlops_inference_events_skipped_total", "Validated events of a type no deployment scores.");
+
+    public static readonly Histogram Latency = Metrics.CreateHistogram(
+        "mlops_inference_latency_seconds", "Scoring latency by stage (features, model, total) and path (kafka, http).",
+        new HistogramConfiguration { LabelNames = ["stage", "path"], Buckets = LatencyBuckets });
+
+    public static readonly Histogram BatchSize = Metrics.CreateHistogram(
+        "mlops_inference_batch_size", "Rows per ONNX run.",
+        new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(1, 2, 12) });
+
+    public static readonly Counter MissingFeatures = Metrics.CreateCounter(
+        "mlops_inference_missing_features_total", "Feature values missing or expired at scoring time, served as the model's default.",
+        "model", "feature");
+
+    public static readonly Counter ModelLoads = Metrics.CreateCounter(
+        "mlops_inference_model_loads_total", "Model version loads by outcome (loaded, refused) and refusal reason.", "outcome", "reason");
+
+    public static readonly Gauge ModelsLoaded = Metrics.CreateGauge(
+        "mlops_inference_models_loaded", "Model versions with a live ONNX Runtime session.");
+
+    public static readonly Counter RegistryRecords = Metrics.CreateCounter(
+        "mlops_inference_registry_records_total", "Records read from the registry and deployment topics, by outcome (applied, poison).",
+        "topic", "outcome");
+}

@@ -1,0 +1,4 @@
+using MlOps.Inference;
+
+var app = WebApplication.CreateBuilder(args).BuildInferenceApp();
+app.Run();

@@ -1,0 +1,134 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using MlOps.Common.Avro;
+using MlOps.Common.Kafka;
+using MlOps.Contracts;
+using MlOps.Models;
+
+namespace MlOps.Inference.Serving;
+
+/// <summary>
+/// Follows the compacted registry and deployment topics from their beginning (every instance reads all of both, no
+/// consumer group offsets) and feeds <see cref="ServingState"/>, reconciling whenever the topics go quiet. Readiness
+/// turns green once the topics were read up to where they ended at start-up, so no instance scores before it knows
+/// the deployments. Undecodable records are dead-lettered with the reason.
+/// </summary>
+public sealed class RegistryWatcher(
+    IOptions<KafkaOptions> kafka,
+    IOptions<InferenceOptions> options,
+    GuardedAvroDeserializer<ModelVersion> models,
+    GuardedAvroDeserializer<Deployment> deployments,
+    ServingState state,
+    DeadLetterPublisher deadLetters,
+    ILogger<RegistryWatcher> logger) : BackgroundService, IHealthCheck
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
+    private volatile bool _caughtUp;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_caughtUp
+            ? HealthCheckResult.Healthy($"{state.Current.Routes.Count} deployments served")
+            : HealthCheckResult.Unhealthy($"still reading {TopicCatalog.Models} and {TopicCatalog.Deployments}"));
+
+    /// <summary>Resolves a model version's artifact_uri: absolute path, file:// URI, or relative to the models directory.</summary>
+    public static string ArtifactPath(string modelsDirectory, string artifactUri) =>
+        artifactUri.StartsWith("file://", StringComparison.Ordinal) ? new Uri(artifactUri).LocalPath
+        : Path.IsPathRooted(artifactUri) ? artifactUri
+        : Path.Combine(modelsDirectory, artifactUri);
+
+    /// <summary>How the service loads a registered version: resolve, verify, one session with the configured threads.</summary>
+    public static OnnxModel Load(InferenceOptions options, ModelVersion version)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        return OnnxModel.Load(version, ArtifactPath(options.ModelsDirectory, version.artifact_uri), session);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken ct)
+    {
+        var group = $"{options.Value.GroupId}-registry";
+        var config = KafkaClientConfigs.Consumer(kafka.Value, group);
+        config.EnableAutoCommit = false;
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        var partitions = new[] { TopicCatalog.Models, TopicCatalog.Deployments }
+            .SelectMany(topic => Enumerable.Range(0, TopicCatalog.Get(topic).Partitions).Select(p => new TopicPartition(topic, p)))
+            .ToList();
+        consumer.Assign(partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
+        Dictionary<TopicPartition, long>? ends = null;
+        var dirty = false;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                ends ??= partitions.ToDictionary(tp => tp, tp => consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
+                var result = consumer.Consume(dirty ? TimeSpan.Zero : PollTimeout);
+                if (result is null || result.IsPartitionEOF)
+                {
+                    if (dirty)
+                    {
+                        state.Reconcile();
+                        dirty = false;
+                    }
+                    if (!_caughtUp && partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0)))
+                    {
+                        _caughtUp = true;
+                        logger.LogInformation("Registry read: {Routes} deployments served, {Refused} model versions refused",
+                            state.Current.Routes.Count, state.Refused.Count);
+                    }
+                    continue;
+                }
+                Apply(result, group, ct);
+                dirty = true;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (KafkaException ex)
+            {
+                logger.LogWarning(ex, "Reading the registry failed; retrying");
+                ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            }
+        }
+        consumer.Close();
+    }
+
+    // Runs on the watcher's own thread, which blocks in Consume anyway: the registry lookups (cached after the first
+    // record of a schema) and the dead-letter write are waited for here rather than made async.
+    private void Apply(ConsumeResult<byte[]?, byte[]?> result, string group, CancellationToken ct)
+    {
+        var key = result.Message.Key is { } k ? Encoding.UTF8.GetString(k) : "";
+        try
+        {
+            if (result.Topic == TopicCatalog.Models)
+            {
+                var version = result.Message.Value is { } bytes ? models.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
+                state.OnModelVersion(version is null ? key : OnnxModel.KeyOf(version), version);
+            }
+            else
+            {
+                var deployment = result.Message.Value is { } bytes ? deployments.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
+                state.OnDeployment(key, deployment);
+            }
+            InferenceMetrics.RegistryRecords.WithLabels(result.Topic, "applied").Inc();
+        }
+        catch (AvroPayloadRejectedException ex)
+        {
+            InferenceMetrics.RegistryRecords.WithLabels(result.Topic, "poison").Inc();
+            logger.LogError("Undecodable record at {Topic}[{Partition}]@{Offset}: {Reason}; dead-lettering it",
+                result.Topic, result.Partition.Value, result.Offset.Value, ex.Reason);
+            deadLetters.PublishAsync(new PoisonMessage(result, ex.Reason, ex), group, ct).GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using MlOps.Contracts;
+
+namespace MlOps.Inference.Serving;
+
+/// <summary>What serves one deployment: the arm chosen and its loaded model.</summary>
+public sealed record DeploymentRoute(string Key, Deployment Deployment, DeploymentArm Arm, ModelHandle Model);
+
+/// <summary>
+/// An immutable routing table: event type and tenant to the deployment that scores it. A tenant's own deployment
+/// takes precedence over the default one (tenant_id null). Scoring leases the snapshot in force; a newer snapshot
+/// replaces it without waiting, and the old one releases its models when its last lease ends.
+/// </summary>
+public sealed class ServingSnapshot
+{
+    private readonly Dictionary<(string EventType, string? Tenant), DeploymentRoute> _routes = new();
+    private int _leases = 1;
+
+    public ServingSnapshot(IReadOnlyList<DeploymentRoute> routes)
+    {
+        Routes = routes;
+        foreach (var route in routes)
+        {
+            route.Model.AddReference();
+            foreach (var eventType in route.Deployment.event_types)
+            {
+                _routes[(eventType, route.Deployment.tenant_id)] = route;
+            }
+        }
+        EventTypes = routes.SelectMany(r => r.Deployment.event_types).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<DeploymentRoute> Routes { get; }
+
+    /// <summary>Event types some deployment scores: others are not scoring targets.</summary>
+    public IReadOnlySet<string> EventTypes { get; }
+
+    public DeploymentRoute? Route(string eventType, string tenant) =>
+        _routes.GetValueOrDefault((eventType, tenant)) ?? _routes.GetValueOrDefault((eventType, null));
+
+    /// <summary>Adds a lease unless the snapshot has already been fully released.</summary>
+    internal bool TryLease()
+    {
+        var current = Volatile.Read(ref _leases);
+        while (current > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _leases, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+            current = seen;
+        }
+        return false;
+    }
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _leases) == 0)
+        {
+            foreach (var route in Routes)
+            {
+                route.Model.Release();
+            }
+        }
+    }
+}
+
+/// <summary>A scoring call's hold on a snapshot: its models stay loaded until the lease is disposed.</summary>
+public readonly struct ServingLease(ServingSnapshot snapshot) : IDisposable
+{
+    public ServingSnapshot Snapshot { get; } = snapshot;
+
+    public void Dispose() => Snapshot.Release();
+}

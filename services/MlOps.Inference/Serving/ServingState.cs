@@ -1,0 +1,193 @@
+using MlOps.Contracts;
+using MlOps.Models;
+
+namespace MlOps.Inference.Serving;
+
+/// <summary>
+/// The registry and deployments as this instance knows them, and the models loaded for them. Updates come from one
+/// thread (the registry watcher); each one reconciles: loads the model versions deployments ask for, and publishes a
+/// new <see cref="ServingSnapshot"/>. A version that cannot be loaded (missing artifact, hash mismatch, corrupt ONNX,
+/// signature mismatch) is refused with its reason and the deployment keeps serving the model it had.
+/// </summary>
+public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<ServingState> logger) : IDisposable
+{
+    private readonly Dictionary<string, ModelVersion> _versions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Deployment> _deployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelHandle> _loaded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _refused = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private ServingSnapshot _current = new([]);
+
+    /// <summary>Raised after a model version was refused: (model key, reason code, message).</summary>
+    public event Action<string, string, string>? ModelRefused;
+
+    /// <summary>Model versions refused, with why; cleared when the version is registered again.</summary>
+    public IReadOnlyDictionary<string, string> Refused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, string>(_refused, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    public ServingSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Leases the snapshot in force (retrying if it is being replaced at that instant).</summary>
+    public ServingLease Acquire()
+    {
+        while (true)
+        {
+            var snapshot = Volatile.Read(ref _current);
+            if (snapshot.TryLease())
+            {
+                return new ServingLease(snapshot);
+            }
+        }
+    }
+
+    public void OnModelVersion(string key, ModelVersion? version)
+    {
+        lock (_gate)
+        {
+            _refused.Remove(key);
+            if (version is null)
+            {
+                _versions.Remove(key);
+            }
+            else
+            {
+                _versions[key] = version;
+            }
+        }
+    }
+
+    /// <summary>A deployment record (null = tombstone: retired). Older revisions than the one held are ignored.</summary>
+    public void OnDeployment(string key, Deployment? deployment)
+    {
+        lock (_gate)
+        {
+            if (deployment is null)
+            {
+                _deployments.Remove(key);
+            }
+            else if (!_deployments.TryGetValue(key, out var held) || deployment.revision >= held.revision)
+            {
+                _deployments[key] = deployment;
+            }
+        }
+    }
+
+    /// <summary>Loads what the deployments need, swaps in the new routing snapshot and unloads what nothing uses.</summary>
+    public void Reconcile()
+    {
+        lock (_gate)
+        {
+            var previous = _current;
+            var routes = new List<DeploymentRoute>();
+            foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
+            {
+                var arm = ServingArm(deployment);
+                if (arm is null)
+                {
+                    logger.LogWarning("Deployment {Deployment} has no serving arm; it scores nothing", key);
+                    continue;
+                }
+                var modelKey = $"{arm.model_name}:{arm.model_version}";
+                if (LoadIfNeeded(modelKey) is { } handle)
+                {
+                    routes.Add(new DeploymentRoute(key, deployment, arm, handle));
+                }
+                else if (previous.Routes.FirstOrDefault(r => r.Key == key) is { } kept)
+                {
+                    logger.LogWarning("Deployment {Deployment} asks for {Model}, which is not loadable; {Kept} keeps serving",
+                        key, modelKey, kept.Model.Model.Key);
+                    routes.Add(kept);
+                }
+                else
+                {
+                    logger.LogWarning("Deployment {Deployment} asks for {Model}, which is not loadable; nothing serves it", key, modelKey);
+                }
+            }
+
+            var next = new ServingSnapshot(routes);
+            Volatile.Write(ref _current, next);
+            previous.Release();
+
+            var used = routes.Select(r => r.Model.Model.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var unused in _loaded.Keys.Where(k => !used.Contains(k)).ToList())
+            {
+                logger.LogInformation("Unloading {Model}: no deployment routes to it", unused);
+                _loaded.Remove(unused, out var handle);
+                handle!.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The arm that serves (staged routing over several arms comes with deployments): the non-shadow arm with the
+    /// largest traffic weight, the first one on a tie.
+    /// </summary>
+    public static DeploymentArm? ServingArm(Deployment deployment) => deployment.arms
+        .Where(a => !a.shadow)
+        .OrderByDescending(a => a.traffic_weight)
+        .FirstOrDefault();
+
+    private ModelHandle? LoadIfNeeded(string modelKey)
+    {
+        if (_loaded.TryGetValue(modelKey, out var loaded))
+        {
+            return loaded;
+        }
+        if (_refused.ContainsKey(modelKey))
+        {
+            return null;
+        }
+        if (!_versions.TryGetValue(modelKey, out var version))
+        {
+            Refuse(modelKey, "not_registered", $"{modelKey} is not in the registry ({TopicCatalog.Models})");
+            return null;
+        }
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var handle = new ModelHandle(load(version));
+            _loaded[modelKey] = handle;
+            InferenceMetrics.ModelLoads.WithLabels("loaded", "").Inc();
+            InferenceMetrics.ModelsLoaded.Inc();
+            logger.LogInformation("Loaded {Model} ({Inputs} inputs, sha256 {Sha}) in {Ms:F0} ms", modelKey, version.inputs.Count,
+                version.artifact_sha256, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return handle;
+        }
+        catch (ModelLoadException ex)
+        {
+            Refuse(modelKey, ex.Reason, ex.Message);
+            return null;
+        }
+    }
+
+    private void Refuse(string modelKey, string reason, string message)
+    {
+        _refused[modelKey] = message;
+        InferenceMetrics.ModelLoads.WithLabels("refused", reason).Inc();
+        logger.LogError("Refused model {Model} ({Reason}): {Message}", modelKey, reason, message);
+        ModelRefused?.Invoke(modelKey, reason, message);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            var last = _current;
+            Volatile.Write(ref _current, new ServingSnapshot([]));
+            last.Release();
+            foreach (var handle in _loaded.Values)
+            {
+                handle.Release();
+            }
+            _loaded.Clear();
+        }
+    }
+}

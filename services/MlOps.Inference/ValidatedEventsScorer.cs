@@ -1,0 +1,64 @@
+using Confluent.Kafka;
+using MlOps.Common.Avro;
+using MlOps.Common.Kafka;
+using MlOps.Contracts;
+using MlOps.Inference.Serving;
+
+namespace MlOps.Inference;
+
+/// <summary>
+/// The Kafka path: scores the validated events of every type some deployment scores, one micro-batch at a time
+/// (one feature read and one ONNX run per model per batch), and logs the predictions. Offsets are stored by the worker
+/// only after Kafka acknowledged them. Events of other types are counted and skipped; undecodable input is dead-lettered.
+/// </summary>
+public sealed class ValidatedEventsScorer(
+    GuardedAvroDeserializer<EventEnvelope> deserializer,
+    ServingState state,
+    Scorer scorer,
+    PredictionLog log) : IKafkaBatchHandler
+{
+    public const string Path = "kafka";
+
+    public async Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+    {
+        var poison = new List<PoisonMessage>();
+        var requests = new List<ScoringRequest>(batch.Count);
+        var targets = state.Current.EventTypes;
+        foreach (var message in batch)
+        {
+            EventEnvelope envelope;
+            try
+            {
+                envelope = await deserializer.DeserializeAsync(message.Message.Value ?? [], message.Topic, ct);
+            }
+            catch (AvroPayloadRejectedException ex)
+            {
+                poison.Add(new PoisonMessage(message, ex.Reason, ex));
+                continue;
+            }
+            if (!targets.Contains(envelope.event_type))
+            {
+                InferenceMetrics.NotDeployed.Inc();
+                continue;
+            }
+            requests.Add(new ScoringRequest(
+                envelope.event_id,
+                null,
+                envelope.tenant_id,
+                envelope.entity_id,
+                envelope.event_type,
+                new DateTimeOffset(DateTime.SpecifyKind(envelope.event_time, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
+                envelope.attributes is null ? new Dictionary<string, object?>() : envelope.attributes.AsReadOnly()!,
+                new ScoringSource(message.Topic, message.Partition.Value, message.Offset.Value,
+                    LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent))));
+        }
+        if (requests.Count > 0)
+        {
+            var outcomes = await scorer.ScoreAsync(requests, Path, ct);
+            // A deployment retired between the type check and routing leaves its events unscored: count them.
+            InferenceMetrics.NotDeployed.Inc(outcomes.Count(o => o.Prediction is null));
+            await log.WriteAsync(outcomes.Select(o => o.Prediction).OfType<Prediction>(), ct);
+        }
+        return poison;
+    }
+}
