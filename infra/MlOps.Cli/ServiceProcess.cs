@@ -27,7 +27,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     public static async Task<ServiceProcess> StartAsync(
-        ServiceDefinition definition, StackEndpoints stack, string specPath, string logFile, CancellationToken ct)
+        ServiceDefinition definition, IReadOnlyDictionary<string, string> environment, string logFile, CancellationToken ct)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, definition.Assembly + ".dll");
         if (!File.Exists(dll))
@@ -39,11 +39,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
-        foreach (var (key, value) in stack.ToVariables())
+        // The stack's endpoints and the platform settings (MLOPS_SPEC, MLOPS_MODELS_DIR), as stack.env has them.
+        foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
-        info.Environment["MLOPS_SPEC"] = specPath;
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         var process = Process.Start(info) ?? throw new CliException($"{definition.Name} did not start");
         var log = new StreamWriter(logFile, append: false) { AutoFlush = true };

@@ -8,6 +8,9 @@ public sealed record StackPaths(string Directory)
     public string RedisPidFile => Path.Combine(Directory, "redis.pid");
     public string LogFile => Path.Combine(Directory, "stack.log");
 
+    /// <summary>The embedded default's model store: registered artifacts, one directory per model and version.</summary>
+    public string ModelsDirectory => Path.Combine(Directory, "registry");
+
     public string ServicePidFile(ServiceDefinition service) => Path.Combine(Directory, service.Name + ".pid");
 
     public string ServiceLogFile(ServiceDefinition service) => Path.Combine(Directory, service.Name + ".log");

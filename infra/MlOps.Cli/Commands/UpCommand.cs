@@ -48,9 +48,11 @@ internal static class UpCommand
         {
             var spec = SpecPath(args);
             variables["MLOPS_SPEC"] = spec;
+            variables["MLOPS_MODELS_DIR"] = paths.ModelsDirectory;
+            Directory.CreateDirectory(paths.ModelsDirectory);
             foreach (var definition in ServiceCatalog.All)
             {
-                var service = await ServiceProcess.StartAsync(definition, stack.Endpoints, spec, paths.ServiceLogFile(definition), stop.Token);
+                var service = await ServiceProcess.StartAsync(definition, variables, paths.ServiceLogFile(definition), stop.Token);
                 services.Add(service);
                 File.WriteAllText(paths.ServicePidFile(definition), service.ProcessId.ToString(CultureInfo.InvariantCulture));
                 variables[definition.UrlVariable] = service.Url;

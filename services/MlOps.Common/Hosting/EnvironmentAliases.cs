@@ -8,7 +8,7 @@ namespace MlOps.Common.Hosting;
 
 /// <summary>
 /// Maps the short variables of the embedded stack's <c>.mlops/stack.env</c> (<c>KAFKA_BOOTSTRAP</c>,
-/// <c>SCHEMA_REGISTRY_URL</c>, <c>REDIS_URL</c>) onto configuration keys, so services run with it unchanged.
+/// <c>SCHEMA_REGISTRY_URL</c>, <c>REDIS_URL</c>, <c>MLOPS_MODELS_DIR</c>) onto configuration keys, so services run with it unchanged.
 /// An explicit <c>Kafka__BootstrapServers</c>-style variable always wins over its alias.
 /// </summary>
 public static class EnvironmentAliases
@@ -18,6 +18,7 @@ public static class EnvironmentAliases
         ("KAFKA_BOOTSTRAP", "Kafka:BootstrapServers", value => value),
         ("SCHEMA_REGISTRY_URL", "SchemaRegistry:Url", value => value),
         ("REDIS_URL", "Redis:Configuration", RedisUrl.ToConfiguration),
+        ("MLOPS_MODELS_DIR", "Inference:ModelsDirectory", value => value),
     ];
 
     /// <summary>
