@@ -150,7 +150,7 @@ public sealed record ModelManifest
         training_metrics = Metrics.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal),
         training_data = TrainingData,
         created_by = createdBy,
-        created_at = CreatedAt.ToUnixTimeMilliseconds(),
+        created_at = CreatedAt.UtcDateTime,
     };
 
     private static bool IsName(string value) =>
