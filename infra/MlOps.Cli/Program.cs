@@ -13,6 +13,9 @@ try
         "status" => StatusCommand.Run(paths),
         "topics" => TopicsCommand.Run(),
         "probe" => await ProbeCommand.RunAsync(paths, rest),
+        "models" when rest.FirstOrDefault() == "register" => await ModelsCommand.RegisterAsync(paths, rest[1..]),
+        "models" => Usage.Fail("models needs 'register <manifest>'"),
+        "deploy" => await ModelsCommand.DeployAsync(paths, CliArgs.Parse(rest)),
         null or "help" or "--help" or "-h" => Usage.Print(),
         var unknown => Usage.Fail($"unknown command '{unknown}'"),
     };
