@@ -20,6 +20,9 @@ public sealed class InferenceOptions
     /// <summary>The validated-events topic scored (tests point it at a topic of their own).</summary>
     public string Topic { get; set; } = MlOps.Contracts.TopicCatalog.EventsValidated;
 
+    /// <summary>Where predictions are logged (tests point it at a topic of their own).</summary>
+    public string PredictionsTopic { get; set; } = MlOps.Contracts.TopicCatalog.Predictions;
+
     [Range(1, 10_000, ErrorMessage = "Inference:MaxBatchSize must be between 1 and 10000.")]
     public int MaxBatchSize { get; set; } = 256;
 
