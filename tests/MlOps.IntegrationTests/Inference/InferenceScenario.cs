@@ -24,6 +24,9 @@ internal sealed class InferenceScenario
 {
     public static readonly string Root = RepoRoot.Find(AppContext.BaseDirectory);
     public static readonly string ModelManifestPath = Path.Combine(Root, "models", "flight-delay", "flight-delay-1.model.json");
+    // One model store for the test run: every instance reads every test's deployments from the shared registry
+    // topic, and resolves their artifacts here.
+    private static readonly string SharedModelsDirectory = System.IO.Directory.CreateTempSubdirectory("mlops-it-registry-").FullName;
     private static readonly string[] Airports = ["JFK", "LAX", "ORD", "ATL", "DFW", "SEA"];
 
     private InferenceScenario(string run, string directory)
@@ -39,7 +42,7 @@ internal sealed class InferenceScenario
             .Replace("route_delays:", $"route_delays_{run}:", StringComparison.Ordinal);
         File.WriteAllText(SpecPath, yaml);
         Spec = SpecLoader.Load(SpecPath);
-        ModelsDirectory = Path.Combine(directory, "registry");
+        ModelsDirectory = SharedModelsDirectory;
     }
 
     public string Run { get; }
@@ -149,7 +152,7 @@ internal sealed class InferenceScenario
         origins ??= Airports;
         return Enumerable.Range(0, count).Select(i =>
         {
-            var at = start + spacing * i;
+            var at = Millis(start + spacing * i); // the contract's timestamp-millis precision
             var origin = origins[random.Next(origins.Length)];
             return new EventEnvelope
             {
@@ -198,6 +201,8 @@ internal sealed class InferenceScenario
         consumer.Close();
         return read;
     }
+
+    private static DateTime Millis(DateTime time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
 
     private string Rename(string feature)
     {
