@@ -103,6 +103,7 @@ internal static class InferenceBenchmark
         var columns = ModelInputs.Columns(model.inputs, [row]);
         var body = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
+            ["event_id"] = probe.event_id,
             ["tenant_id"] = probe.tenant_id,
             ["entity_id"] = probe.entity_id,
             ["event_type"] = probe.event_type,
@@ -118,8 +119,11 @@ internal static class InferenceBenchmark
             predict = await TimeAsync(requests, async () =>
             {
                 using var response = await service.Client.PostAsync(PredictEndpoint.Path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
-                response.EnsureSuccessStatusCode();
-                await response.Content.ReadAsByteArrayAsync();
+                var answer = await response.Content.ReadAsStringAsync();
+                if (!response.IsSuccessStatusCode || !answer.Contains("\"probability\":", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"POST {PredictEndpoint.Path}: {(int)response.StatusCode} {answer}");
+                }
             });
             redisRead = await TimeAsync(requests, () => HashGetAllAsync(db, keys));
             onnxRun = await TimeAsync(requests, () => { bare.Run(1, columns); return Task.CompletedTask; });
