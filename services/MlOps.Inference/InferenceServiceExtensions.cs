@@ -47,7 +47,7 @@ public static class InferenceServiceExtensions
             return state;
         });
         services.AddSingleton<Scorer>();
-        services.AddSingleton(sp => new PredictionLog(sp.GetRequiredService<AvroPublisher>())
+        services.AddSingleton(sp => new PredictionLog(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<ILogger<PredictionLog>>())
         {
             Topic = sp.GetRequiredService<IOptions<InferenceOptions>>().Value.PredictionsTopic,
         });
