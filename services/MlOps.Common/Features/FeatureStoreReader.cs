@@ -18,31 +18,49 @@ public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
         var defaultMs = ToUnixMs(at);
         var times = requests.Select(r => r.At is { } own ? ToUnixMs(own) : defaultMs).ToArray();
         var batch = redis.GetDatabase().CreateBatch();
+        // A micro-batch often reads one entity for many events (at different times): each key is fetched once, and
+        // each distinct set of HyperLogLog tiles counted once; decoding at each request's own time stays per request.
+        var hashReads = new Dictionary<string, Task<HashEntry[]>>(StringComparer.Ordinal);
+        var countReads = new Dictionary<string, Task<long>>(StringComparer.Ordinal);
         var hashes = new Task<HashEntry[]>[requests.Count];
         var distinct = new List<(string Feature, Task<long> Count)>[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
             var (view, entity, atMs) = (requests[i].View, requests[i].Entity, times[i]);
-            hashes[i] = batch.HashGetAllAsync(FeatureKeys.Entity(view, entity));
+            var key = FeatureKeys.Entity(view, entity);
+            if (!hashReads.TryGetValue(key, out var hash))
+            {
+                hashReads[key] = hash = batch.HashGetAllAsync(key);
+            }
+            hashes[i] = hash;
             distinct[i] = [];
             var compiled = CompiledView.Of(view);
             for (var w = 0; w < compiled.DistinctAggregations.Count; w++)
             {
                 foreach (var aggregation in compiled.DistinctAggregations[w])
                 {
-                    var keys = FeatureDecoder.DistinctKeys(view, entity, aggregation, w, atMs).Select(k => (RedisKey)k).ToArray();
-                    distinct[i].Add((aggregation.FeatureName(view.Windows[w]), batch.HyperLogLogLengthAsync(keys)));
+                    var keys = FeatureDecoder.DistinctKeys(view, entity, aggregation, w, atMs).ToArray();
+                    var countKey = string.Join('\n', keys);
+                    if (!countReads.TryGetValue(countKey, out var count))
+                    {
+                        countReads[countKey] = count = batch.HyperLogLogLengthAsync(keys.Select(k => (RedisKey)k).ToArray());
+                    }
+                    distinct[i].Add((aggregation.FeatureName(view.Windows[w]), count));
                 }
             }
         }
         batch.Execute();
-        await Task.WhenAll(hashes);
-        await Task.WhenAll(distinct.SelectMany(d => d.Select(x => x.Count)));
+        await Task.WhenAll(hashReads.Values);
+        await Task.WhenAll(countReads.Values);
 
+        var decoded = new Dictionary<Task<HashEntry[]>, Dictionary<string, string>>();
         var vectors = new FeatureVector[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            var hash = hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+            if (!decoded.TryGetValue(hashes[i], out var hash))
+            {
+                decoded[hashes[i]] = hash = hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+            }
             var counts = distinct[i].ToDictionary(d => d.Feature, d => d.Count.Result, StringComparer.Ordinal);
             vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, hash, counts, times[i]);
         }
