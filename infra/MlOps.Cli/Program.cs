@@ -13,6 +13,7 @@ try
         "status" => StatusCommand.Run(paths),
         "topics" => TopicsCommand.Run(),
         "probe" => await ProbeCommand.RunAsync(paths, rest),
+        "train" => TrainCommand.Run(CliArgs.Parse(rest)),
         null or "help" or "--help" or "-h" => Usage.Print(),
         var unknown => Usage.Fail($"unknown command '{unknown}'"),
     };

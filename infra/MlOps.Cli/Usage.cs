@@ -16,6 +16,10 @@ internal static class Usage
                                                       read them back with Confluent's Avro deserializer
           probe worker --topic T --group G --out FILE [--batch N] [--session-timeout-ms MS] [--delay-ms MS]
                         run the platform's consumer worker, appending 'partition:offset' per processed message
+          train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
+                        train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
+                        .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR
+                        (default models/flight-delay) and print the holdout metrics
           test          (./mlops only) install what is missing, build, run every test
         """;
 
