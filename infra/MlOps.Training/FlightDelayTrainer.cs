@@ -17,9 +17,9 @@ public static class FlightDelayTrainer
     public const string ProbabilityOutput = "Probability.output";
     public const string LabelOutput = "PredictedLabel.output";
 
-    public static TrainingReport Train(TrainingRequest request)
+    /// <param name="dataset"><see cref="FlightDataset.Load"/> of <see cref="TrainingRequest.DataPath"/>, loaded by the caller so it can report skipped rows even when training fails.</param>
+    public static TrainingReport Train(TrainingRequest request, FlightDataset dataset)
     {
-        var dataset = FlightDataset.Load(request.DataPath);
         var flights = request.MaxRows is { } max ? dataset.Rows.Take(max).ToList() : dataset.Rows;
         var rows = FlightFeatureBuilder.Build(flights, FlightFeatures.OriginTraffic(SpecLoader.Load(request.SpecPath)));
         var (train, holdout) = ChronologicalSplit.Split(rows, request.TrainFraction);
@@ -48,31 +48,15 @@ public static class FlightDelayTrainer
         var manifestPath = Path.Combine(request.OutDirectory, ModelManifest.FileName(request.Name, request.Version));
         var artifactName = $"{request.Name}-{request.Version}.onnx";
         var artifactPath = Path.Combine(request.OutDirectory, artifactName);
-        using (var stream = File.Create(artifactPath))
-        {
-            // Scored against a features-only schema, so the graph's inputs are exactly the model's features.
-            ml.Model.ConvertToOnnx(model, ml.Data.LoadFromEnumerable(holdout.Select(r => r.FeaturesOnly())), stream);
-        }
-
-        var manifest = new ModelManifest
+        var draft = new ModelManifest
         {
             Name = request.Name,
             Version = request.Version,
             Artifact = artifactName,
-            Sha256 = OnnxModel.Sha256Of(artifactPath),
-            Inputs = Inputs(artifactPath),
             Outputs = new ManifestOutputs { Probability = ProbabilityOutput, Label = LabelOutput },
             TrainingData = string.Create(CultureInfo.InvariantCulture,
                 $"{request.DataSource} {Path.GetFileName(request.DataPath)}: {flights.Count} departures {Range(flights)} ({dataset.Skipped.Count} rows skipped); train = earliest {train.Count}, holdout = latest {holdout.Count}"),
             CreatedAt = DateTimeOffset.UtcNow,
-        };
-        var parity = MaxAbsDiff(expected, Score(manifest, artifactPath, holdout));
-        if (!(parity <= TrainingRequest.MaxParityDiff))
-        {
-            throw new TrainingException($"ONNX Runtime and ML.NET disagree on the holdout: max |diff| of probabilities {parity:G3} > {TrainingRequest.MaxParityDiff:G}");
-        }
-        manifest = manifest with
-        {
             Metrics = new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["auc"] = evaluation.AreaUnderRocCurve,
@@ -83,9 +67,9 @@ public static class FlightDelayTrainer
                 ["train_rows"] = train.Count,
                 ["holdout_rows"] = holdout.Count,
                 ["skipped_rows"] = dataset.Skipped.Count,
-                ["onnx_parity_max_abs_diff"] = parity,
             },
         };
+        var manifest = ExportChecked(ml, model, holdout, expected, artifactPath, draft);
         manifest.Write(manifestPath);
 
         // What a registration will do: read the file back and load the artifact it names, hash and signature checked.
@@ -94,6 +78,39 @@ public static class FlightDelayTrainer
         {
         }
         return new TrainingReport(manifestPath, artifactPath, written, dataset.Rows.Count + dataset.Skipped.Count, dataset.Skipped);
+    }
+
+    /// <summary>
+    /// Exports the model beside <paramref name="artifactPath"/>, fills in hash, signature and parity, and moves it into
+    /// place only when ONNX Runtime agrees with ML.NET, so a failed run never replaces a good artifact of that version.
+    /// </summary>
+    private static ModelManifest ExportChecked(
+        MLContext ml, ITransformer model, IReadOnlyList<FlightTrainingRow> holdout, float[] expected, string artifactPath, ModelManifest draft)
+    {
+        var candidate = artifactPath + ".tmp";
+        try
+        {
+            using (var stream = File.Create(candidate))
+            {
+                // Converted against a features-only schema, so the graph's inputs are exactly the model's features.
+                ml.Model.ConvertToOnnx(model, ml.Data.LoadFromEnumerable(holdout.Select(r => r.FeaturesOnly())), stream);
+            }
+            var manifest = draft with { Sha256 = OnnxModel.Sha256Of(candidate), Inputs = Inputs(candidate) };
+            var parity = MaxAbsDiff(expected, Score(manifest, candidate, holdout));
+            if (!(parity <= TrainingRequest.MaxParityDiff))
+            {
+                throw new TrainingException($"ONNX Runtime and ML.NET disagree on the holdout: max |diff| of probabilities {parity:G3} > {TrainingRequest.MaxParityDiff:G}");
+            }
+            File.Move(candidate, artifactPath, overwrite: true);
+            return manifest with
+            {
+                Metrics = new Dictionary<string, double>(manifest.Metrics, StringComparer.Ordinal) { ["onnx_parity_max_abs_diff"] = parity },
+            };
+        }
+        finally
+        {
+            File.Delete(candidate);
+        }
     }
 
     /// <summary>The signature from the exported graph itself: every feature must be a graph input, and nothing else.</summary>

@@ -30,25 +30,30 @@ internal static class TrainCommand
             args.Int("seed", 1, min: 0));
 
         var clock = Stopwatch.StartNew();
-        TrainingReport report;
         try
         {
-            report = FlightDelayTrainer.Train(request);
+            var dataset = FlightDataset.Load(data);
+            Console.WriteLine($"read {dataset.Rows.Count + dataset.Skipped.Count} rows from {data}; skipped {dataset.Skipped.Count}");
+            foreach (var skipped in dataset.Skipped.Take(SkippedShown))
+            {
+                Console.WriteLine($"  skipped {skipped}");
+            }
+            if (dataset.Skipped.Count > SkippedShown)
+            {
+                Console.WriteLine($"  ... and {dataset.Skipped.Count - SkippedShown} more");
+            }
+            Print(FlightDelayTrainer.Train(request, dataset));
         }
         catch (Exception ex) when (ex is TrainingException or FormatException or IOException or System.Text.Json.JsonException)
         {
             throw new CliException("train: " + ex.Message);
         }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained and verified in {clock.Elapsed.TotalSeconds:F1} s"));
+        return 0;
+    }
 
-        Console.WriteLine($"read {report.RowsRead} rows from {data}; skipped {report.Skipped.Count}");
-        foreach (var skipped in report.Skipped.Take(SkippedShown))
-        {
-            Console.WriteLine($"  skipped {skipped}");
-        }
-        if (report.Skipped.Count > SkippedShown)
-        {
-            Console.WriteLine($"  ... and {report.Skipped.Count - SkippedShown} more");
-        }
+    private static void Print(TrainingReport report)
+    {
         Console.WriteLine($"artifact: {report.ArtifactPath} (sha256 {report.Manifest.Sha256})");
         Console.WriteLine($"manifest: {report.ManifestPath}");
         Console.WriteLine("inputs:   " + string.Join(", ", report.Manifest.Inputs.Select(i => $"{i.Feature}->{i.OnnxInput}")));
@@ -57,7 +62,5 @@ internal static class TrainCommand
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-26} {value:G6}"));
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained and verified in {clock.Elapsed.TotalSeconds:F1} s"));
-        return 0;
     }
 }
