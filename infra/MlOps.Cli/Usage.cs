@@ -6,7 +6,7 @@ internal static class Usage
         usage: ./mlops <command>
           up [--detach] [--brokers N] [--registry-port P] [--redis-port P] [--spec FILE] [--no-services]
                         start Kafka (librdkafka mock cluster, catalog topics), schema registry, redis-server and the
-                        services (ingestion, features) with the spec (default specs/flights.yaml);
+                        services (ingestion, features, inference) with the spec (default specs/flights.yaml);
                         writes .mlops/stack.env. Foreground until Ctrl+C, or in the background with --detach.
           down          stop the stack started by 'up' (and its redis-server)
           status        print .mlops/stack.env and whether the stack is running
@@ -16,6 +16,11 @@ internal static class Usage
                                                       read them back with Confluent's Avro deserializer
           probe worker --topic T --group G --out FILE [--batch N] [--session-timeout-ms MS] [--delay-ms MS]
                         run the platform's consumer worker, appending 'partition:offset' per processed message
+          models register <manifest.model.json> [--registry-dir DIR]
+                        verify an artifact (SHA-256, ONNX graph against its signature), copy it into the model store
+                        (.mlops/registry) and publish its version to mlops.models
+          deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
+                        publish a single-arm deployment to mlops.deployments: the model scores those event types
           train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
                         train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
                         .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR

@@ -35,6 +35,9 @@ public static class InferenceMetrics
     public static readonly Gauge ModelsLoaded = Metrics.CreateGauge(
         "mlops_inference_models_loaded", "Model versions with a live ONNX Runtime session.");
 
+    public static readonly Counter LogFailures = Metrics.CreateCounter(
+        "mlops_inference_log_failures_total", "Predictions answered over HTTP whose background log write failed (Inference:HttpAwaitsLog=false).");
+
     public static readonly Counter RegistryRecords = Metrics.CreateCounter(
         "mlops_inference_registry_records_total", "Records read from the registry and deployment topics, by outcome (applied, poison).",
         "topic", "outcome");

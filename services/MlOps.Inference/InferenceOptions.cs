@@ -20,6 +20,9 @@ public sealed class InferenceOptions
     /// <summary>The validated-events topic scored (tests point it at a topic of their own).</summary>
     public string Topic { get; set; } = MlOps.Contracts.TopicCatalog.EventsValidated;
 
+    /// <summary>Where predictions are logged (tests point it at a topic of their own).</summary>
+    public string PredictionsTopic { get; set; } = MlOps.Contracts.TopicCatalog.Predictions;
+
     [Range(1, 10_000, ErrorMessage = "Inference:MaxBatchSize must be between 1 and 10000.")]
     public int MaxBatchSize { get; set; } = 256;
 
@@ -28,6 +31,14 @@ public sealed class InferenceOptions
 
     [Range(1024, 64 * 1024 * 1024, ErrorMessage = "Inference:MaxHttpBodyBytes must be between 1 KiB and 64 MiB.")]
     public int MaxHttpBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Whether <c>POST /v1/predict</c> answers only once its predictions are acknowledged by Kafka (true, the default:
+    /// an answered prediction is always in the log) or right after scoring, logging in the background (false: saves
+    /// the acknowledgement round trip; a log write that still fails after the producer's retries is counted in
+    /// <c>mlops_inference_log_failures_total</c> and logged with its prediction ids).
+    /// </summary>
+    public bool HttpAwaitsLog { get; set; } = true;
 
     /// <summary>ONNX Runtime intra-op threads per session (0 = ONNX Runtime's default, one per core).</summary>
     [Range(0, 64)]

@@ -47,7 +47,10 @@ public static class InferenceServiceExtensions
             return state;
         });
         services.AddSingleton<Scorer>();
-        services.AddSingleton<PredictionLog>();
+        services.AddSingleton(sp => new PredictionLog(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<ILogger<PredictionLog>>())
+        {
+            Topic = sp.GetRequiredService<IOptions<InferenceOptions>>().Value.PredictionsTopic,
+        });
         services.AddSingleton<RegistryWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RegistryWatcher>());
         services.AddHealthChecks().AddCheck<RegistryWatcher>("registry", tags: [HealthCheckTags.Ready]);

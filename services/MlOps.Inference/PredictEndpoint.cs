@@ -25,7 +25,7 @@ public sealed record PredictResult(
 /// <summary>
 /// <c>POST /v1/predict</c>: one event or an array (the JSON event format of <c>POST /v1/events</c>), scored
 /// synchronously with the deployment for its event type and tenant. Every prediction is durable in
-/// mlops.predictions before the 200 is sent. 400 problem+json names every structural problem; 413 for too many
+/// mlops.predictions before the 200 is sent (unless Inference:HttpAwaitsLog is false). 400 problem+json names every structural problem; 413 for too many
 /// instances or too large a body; 503 when Redis or Kafka cannot serve now.
 /// </summary>
 public static class PredictEndpoint
@@ -69,7 +69,15 @@ public static class PredictEndpoint
         try
         {
             var outcomes = await scorer.ScoreAsync(requests, Source, ct);
-            await log.WriteAsync(outcomes.Select(o => o.Prediction).OfType<Prediction>(), ct);
+            var predictions = outcomes.Select(o => o.Prediction).OfType<Prediction>().ToList();
+            if (limits.HttpAwaitsLog)
+            {
+                await log.WriteAsync(predictions, ct);
+            }
+            else
+            {
+                log.WriteInBackground(predictions);
+            }
             return Results.Json(new { predictions = outcomes.Select(Result).ToList() });
         }
         catch (Exception ex) when (TransientErrors.IsTransient(ex))

@@ -9,11 +9,12 @@ namespace MlOps.Inference;
 /// <summary>
 /// The Kafka path: scores the validated events of every type some deployment scores, one micro-batch at a time
 /// (one feature read and one ONNX run per model per batch), and logs the predictions. Offsets are stored by the worker
-/// only after Kafka acknowledged them. Events of other types are counted and skipped; undecodable input is dead-lettered.
+/// only after Kafka acknowledged them; nothing is handled before the registry and deployments were read. Events of other types are counted and skipped; undecodable input is dead-lettered.
 /// </summary>
 public sealed class ValidatedEventsScorer(
     GuardedAvroDeserializer<EventEnvelope> deserializer,
     ServingState state,
+    RegistryWatcher registry,
     Scorer scorer,
     PredictionLog log) : IKafkaBatchHandler
 {
@@ -21,6 +22,8 @@ public sealed class ValidatedEventsScorer(
 
     public async Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
     {
+        // Until the deployments are known, no event can be told apart from one nobody scores: wait, don't skip.
+        await registry.CaughtUp.WaitAsync(ct);
         var poison = new List<PoisonMessage>();
         var requests = new List<ScoringRequest>(batch.Count);
         var targets = state.Current.EventTypes;

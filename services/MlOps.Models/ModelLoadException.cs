@@ -7,6 +7,7 @@ public sealed class ModelLoadException(string reason, string message, Exception?
     public const string HashMismatch = "sha256_mismatch";
     public const string InvalidOnnx = "invalid_onnx";
     public const string SignatureMismatch = "signature_mismatch";
+    public const string VersionExists = "version_exists";
 
     public string Reason { get; } = reason;
 }

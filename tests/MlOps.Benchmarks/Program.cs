@@ -2,13 +2,14 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using MlOps.Benchmarks;
 
-// ./mlops bench [validator|ingestion] — numbers for the hot paths, each next to a baseline run in the same process.
+// ./mlops bench [validator|ingestion|features|inference] — numbers for the hot paths, each next to a baseline run in the same process.
 return args.FirstOrDefault() switch
 {
     "validator" => RunValidator(args.Skip(1).ToArray()),
-    "ingestion" or "features" when Environment.GetEnvironmentVariable(Child) is null => await RerunAsync(args),
+    "ingestion" or "features" or "inference" when Environment.GetEnvironmentVariable(Child) is null => await RerunAsync(args),
     "ingestion" => await IngestionEndToEnd.RunAsync(args.Skip(1).ToArray()),
     "features" => await FeaturesBenchmark.RunAsync(args.Skip(1).ToArray()),
+    "inference" => await InferenceBenchmark.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
@@ -50,7 +51,7 @@ static async Task<int> RerunAsync(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MlOps.Benchmarks validator [BenchmarkDotNet args] | ingestion [--events N] [--warmup N] [--rate R] [--seconds S] | features [--events N] [--reads N] [--batch N] [--no-update-log]");
+    Console.Error.WriteLine("usage: MlOps.Benchmarks validator [BenchmarkDotNet args] | ingestion [--events N] [--warmup N] [--rate R] [--seconds S] | features [--events N] [--reads N] [--batch N] [--no-update-log] | inference [--requests N] [--events N] [--batch N]");
     return 2;
 }
 

@@ -7,7 +7,7 @@ namespace MlOps.Inference.Serving;
 /// Writes predictions to mlops.predictions, keyed by prediction id (the label join key), with lineage headers.
 /// Completes when Kafka acknowledged every record: the caller answers or stores offsets only then.
 /// </summary>
-public sealed class PredictionLog(AvroPublisher publisher)
+public sealed class PredictionLog(AvroPublisher publisher, ILogger<PredictionLog> logger)
 {
     public string Topic { get; init; } = TopicCatalog.Predictions;
 
@@ -24,4 +24,16 @@ public sealed class PredictionLog(AvroPublisher publisher)
         publisher.SendNow();
         await Task.WhenAll(sends);
     }
+
+    /// <summary>
+    /// Writes in the background (the producer retries until its delivery timeout and is flushed on shutdown); a write
+    /// that still fails is counted and logged with the prediction ids, never dropped silently.
+    /// </summary>
+    public void WriteInBackground(IReadOnlyList<Prediction> predictions) =>
+        _ = WriteAsync(predictions, CancellationToken.None).ContinueWith(write =>
+        {
+            InferenceMetrics.LogFailures.Inc(predictions.Count);
+            logger.LogError(write.Exception, "Logging {Count} answered predictions to {Topic} failed: {Ids}",
+                predictions.Count, Topic, string.Join(", ", predictions.Select(p => p.prediction_id)));
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 }

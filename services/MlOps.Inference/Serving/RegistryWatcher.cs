@@ -26,10 +26,13 @@ public sealed class RegistryWatcher(
     ILogger<RegistryWatcher> logger) : BackgroundService, IHealthCheck
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
-    private volatile bool _caughtUp;
+    private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the registry and deployments were read up to where they ended at start-up.</summary>
+    public Task CaughtUp => _caughtUp.Task;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_caughtUp
+        Task.FromResult(_caughtUp.Task.IsCompleted
             ? HealthCheckResult.Healthy($"{state.Current.Routes.Count} deployments served")
             : HealthCheckResult.Unhealthy($"still reading {TopicCatalog.Models} and {TopicCatalog.Deployments}"));
 
@@ -80,9 +83,9 @@ public sealed class RegistryWatcher(
                         state.Reconcile();
                         dirty = false;
                     }
-                    if (!_caughtUp && partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0)))
+                    if (!_caughtUp.Task.IsCompleted && partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0)))
                     {
-                        _caughtUp = true;
+                        _caughtUp.TrySetResult();
                         logger.LogInformation("Registry read: {Routes} deployments served, {Refused} model versions refused",
                             state.Current.Routes.Count, state.Refused.Count);
                     }

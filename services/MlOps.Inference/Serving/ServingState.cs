@@ -170,7 +170,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
 
     private void Refuse(string modelKey, string reason, string message)
     {
-        _refused[modelKey] = message;
+        _refused[modelKey] = $"{reason}: {message}";
         InferenceMetrics.ModelLoads.WithLabels("refused", reason).Inc();
         logger.LogError("Refused model {Model} ({Reason}): {Message}", modelKey, reason, message);
         ModelRefused?.Invoke(modelKey, reason, message);

@@ -1,0 +1,44 @@
+using MlOps.Cli;
+using MlOps.Cli.Commands;
+
+namespace MlOps.UnitTests.Cli;
+
+public sealed class DeployArgsTests
+{
+    private static readonly DateTime Now = new(2026, 11, 29, 3, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void A_command_line_deployment_has_one_stable_arm_with_all_the_traffic()
+    {
+        var deployment = ModelsCommand.DeploymentOf(CliArgs.Parse(
+            ["--deployment", "delay", "--event-type", "flight_departure, flight_delay", "--model", "flight-delay:1.2", "--tenant", "airline-a"]), Now);
+
+        Assert.Equal("delay", deployment.deployment);
+        Assert.Equal("airline-a", deployment.tenant_id);
+        Assert.Equal(["flight_departure", "flight_delay"], deployment.event_types);
+        var arm = Assert.Single(deployment.arms);
+        Assert.Equal(("flight-delay", "1.2", 1.0, false), (arm.model_name, arm.model_version, arm.traffic_weight, arm.shadow));
+        Assert.Equal(new DateTimeOffset(Now).ToUnixTimeMilliseconds(), deployment.revision);
+        Assert.Equal("delay/airline-a", ModelsCommand.KeyOf(deployment));
+    }
+
+    [Theory]
+    [InlineData("flight-delay", "--model must be name:version (got 'flight-delay')")]
+    [InlineData(":1", "--model must be name:version (got ':1')")]
+    [InlineData("flight-delay:", "--model must be name:version (got 'flight-delay:')")]
+    public void A_model_without_name_and_version_is_refused(string model, string error)
+    {
+        var ex = Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(
+            CliArgs.Parse(["--deployment", "d", "--event-type", "flight_departure", "--model", model]), Now));
+
+        Assert.Equal(error, ex.Message);
+    }
+
+    [Fact]
+    public void A_missing_option_is_named()
+    {
+        var ex = Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse(["--model", "m:1"]), Now));
+
+        Assert.Equal("--event-type is required", ex.Message);
+    }
+}
