@@ -21,6 +21,10 @@ internal static class Usage
                         (.mlops/registry) and publish its version to mlops.models
           deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
                         publish a single-arm deployment to mlops.deployments: the model scores those event types
+          train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
+                        train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
+                        .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR
+                        (default models/flight-delay) and print the holdout metrics
           test          (./mlops only) install what is missing, build, run every test
         """;
 

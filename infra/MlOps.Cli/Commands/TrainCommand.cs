@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using MlOps.Training;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary><c>train</c>: the flight-delay model from the BTS sample to a verified ONNX artifact and manifest.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Where ./mlops installs vega-datasets (npm, under the git-ignored .mlops).</summary>
+    public const string DefaultData = ".mlops/data/node_modules/vega-datasets/data/flights-20k.json";
+
+    private const int SkippedShown = 50;
+
+    public static int Run(CliArgs args)
+    {
+        var root = RepositoryRoot.Find();
+        var data = Path.GetFullPath(args.String("data", DefaultData), root);
+        if (!File.Exists(data))
+        {
+            throw new CliException($"no flights data at {data} (./mlops train installs vega-datasets@3.2.1 with npm; or pass --data)");
+        }
+        var request = new TrainingRequest(
+            data,
+            Path.GetFullPath(args.String("spec", "specs/flights.yaml"), root),
+            Path.GetFullPath(args.String("out", "models/flight-delay"), root),
+            args.String("name", "flight-delay"),
+            args.String("version", "1"),
+            args.Int("rows", 0, min: 0) is > 0 and var rows ? rows : null,
+            args.Int("seed", 1, min: 0));
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var dataset = FlightDataset.Load(data);
+            Console.WriteLine($"read {dataset.Rows.Count + dataset.Skipped.Count} rows from {data}; skipped {dataset.Skipped.Count}");
+            foreach (var skipped in dataset.Skipped.Take(SkippedShown))
+            {
+                Console.WriteLine($"  skipped {skipped}");
+            }
+            if (dataset.Skipped.Count > SkippedShown)
+            {
+                Console.WriteLine($"  ... and {dataset.Skipped.Count - SkippedShown} more");
+            }
+            Print(FlightDelayTrainer.Train(request, dataset));
+        }
+        catch (Exception ex) when (ex is TrainingException or FormatException or IOException or System.Text.Json.JsonException)
+        {
+            throw new CliException("train: " + ex.Message);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained and verified in {clock.Elapsed.TotalSeconds:F1} s"));
+        return 0;
+    }
+
+    private static void Print(TrainingReport report)
+    {
+        Console.WriteLine($"artifact: {report.ArtifactPath} (sha256 {report.Manifest.Sha256})");
+        Console.WriteLine($"manifest: {report.ManifestPath}");
+        Console.WriteLine("inputs:   " + string.Join(", ", report.Manifest.Inputs.Select(i => $"{i.Feature}->{i.OnnxInput}")));
+        Console.WriteLine($"outputs:  probability={report.Manifest.Outputs.Probability} label={report.Manifest.Outputs.Label}");
+        foreach (var (name, value) in report.Manifest.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-26} {value:G6}"));
+        }
+    }
+}

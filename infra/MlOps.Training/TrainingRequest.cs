@@ -1,0 +1,17 @@
+namespace MlOps.Training;
+
+/// <summary>What one training run reads and writes. <paramref name="MaxRows"/> keeps the earliest N departures.</summary>
+public sealed record TrainingRequest(
+    string DataPath,
+    string SpecPath,
+    string OutDirectory,
+    string Name,
+    string Version,
+    int? MaxRows = null,
+    int Seed = 1,
+    double TrainFraction = 0.8,
+    string DataSource = "vega-datasets@3.2.1")
+{
+    /// <summary>The largest |ML.NET − ONNX Runtime| probability on the holdout a run accepts.</summary>
+    public const double MaxParityDiff = 1e-4;
+}
