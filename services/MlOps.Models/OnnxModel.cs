@@ -14,6 +14,7 @@ public sealed class OnnxModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string[] _outputNames;
+    private volatile bool _disposed;
 
     private OnnxModel(ModelVersion version, InferenceSession session)
     {
@@ -78,6 +79,7 @@ public sealed class OnnxModel : IDisposable
     /// </summary>
     public float[] Run(int rows, IReadOnlyList<Array> columns)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var inputs = new List<NamedOnnxValue>(columns.Count);
         for (var i = 0; i < columns.Count; i++)
         {
@@ -107,7 +109,11 @@ public sealed class OnnxModel : IDisposable
         return scores;
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _session.Dispose();
+    }
 
     private static byte[] ReadArtifact(ModelVersion version, string path)
     {

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using MlOps.Contracts;
+using MlOps.Inference.Serving;
+using MlOps.Models;
+using MlOps.UnitTests.Training;
+
+namespace MlOps.UnitTests.Inference;
+
+/// <summary>Routing, refusal and hot swap of the serving state, with the checked-in flight-delay model.</summary>
+public sealed class ServingStateTests : IDisposable
+{
+    private static readonly string ManifestPath = Path.Combine(Specs.Root, "models", "flight-delay", ModelManifest.FileName("flight-delay", "1"));
+    private readonly List<(string Model, string Reason)> _refusals = [];
+    private readonly ServingState _state;
+
+    public ServingStateTests()
+    {
+        _state = new ServingState(version => OnnxModel.Load(version, version.artifact_uri), NullLogger<ServingState>.Instance);
+        _state.ModelRefused += (model, reason, _) => _refusals.Add((model, reason));
+    }
+
+    public void Dispose() => _state.Dispose();
+
+    private static ModelVersion Version(string version, string? artifact = null)
+    {
+        var manifest = ModelManifest.Read(ManifestPath) with { Version = version };
+        return manifest.ToModelVersion(artifact ?? manifest.ArtifactPath(ManifestPath), "test");
+    }
+
+    private static Deployment Deployment(string name, string version, long revision, string? tenant = null) => new()
+    {
+        deployment = name,
+        tenant_id = tenant,
+        event_types = ["flight_departure"],
+        arms = [new DeploymentArm { name = "stable", model_name = "flight-delay", model_version = version, traffic_weight = 1, shadow = false }],
+        fallback = [],
+        stage = "production",
+        revision = revision,
+        spec_version = "",
+    };
+
+    private void Publish(ModelVersion version) => _state.OnModelVersion(OnnxModel.KeyOf(version), version);
+
+    [Fact]
+    public void A_tenants_own_deployment_takes_precedence_over_the_shared_one()
+    {
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.OnDeployment("delay/airline-b", Deployment("delay", "2", 1, tenant: "airline-b"));
+        _state.Reconcile();
+
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "airline-b")!.Model.Model.Key);
+        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "airline-a")!.Model.Model.Key);
+        Assert.Null(_state.Current.Route("flight_arrival", "airline-a"));
+        Assert.Equal(["flight_departure"], _state.Current.EventTypes);
+    }
+
+    [Fact]
+    public void A_refused_version_leaves_the_previous_one_serving_and_is_reported_once_with_its_reason()
+    {
+        Publish(Version("1"));
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.Reconcile();
+        Publish(Version("2", artifact: "/nonexistent/flight-delay-2.onnx"));
+        _state.OnDeployment("delay", Deployment("delay", "2", 2));
+
+        _state.Reconcile();
+        _state.Reconcile();
+
+        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Equal([("flight-delay:2", ModelLoadException.ArtifactMissing)], _refusals);
+        Assert.StartsWith("artifact_missing: ", _state.Refused["flight-delay:2"]);
+    }
+
+    [Fact]
+    public void A_deployment_read_before_its_model_version_is_served_once_the_version_arrives()
+    {
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.Reconcile();
+        Assert.Null(_state.Current.Route("flight_departure", "t"));
+        Assert.Equal([("flight-delay:1", "not_registered")], _refusals);
+
+        Publish(Version("1"));
+        _state.Reconcile();
+
+        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Empty(_state.Refused);
+    }
+
+    [Fact]
+    public void An_older_revision_does_not_undo_a_newer_one()
+    {
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay", Deployment("delay", "2", 5));
+        _state.OnDeployment("delay", Deployment("delay", "1", 4));
+        _state.Reconcile();
+
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+    }
+
+    [Fact]
+    public void A_swapped_out_model_keeps_running_for_a_scoring_call_in_flight_and_is_disposed_after_it()
+    {
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.Reconcile();
+        var lease = _state.Acquire();
+        var old = lease.Snapshot.Route("flight_departure", "t")!.Model.Model;
+        Array[] row = [.. old.Inputs.Select(_ => new float[] { 1f })];
+
+        _state.OnDeployment("delay", Deployment("delay", "2", 2));
+        _state.Reconcile();
+
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Single(old.Run(1, row)); // still usable: the lease holds it
+        lease.Dispose();
+        Assert.ThrowsAny<ObjectDisposedException>(() => old.Run(1, row));
+    }
+}
