@@ -35,6 +35,10 @@ public static class InferenceMetrics
     public static readonly Gauge ModelsLoaded = Metrics.CreateGauge(
         "mlops_inference_models_loaded", "Model versions with a live ONNX Runtime session.");
 
+    public static readonly Histogram BatchPhaseSeconds = Metrics.CreateHistogram(
+        "mlops_inference_batch_phase_seconds", "Time per consumed batch of the Kafka path in each phase (decode, score, log).",
+        new HistogramConfiguration { LabelNames = ["phase"], Buckets = LatencyBuckets });
+
     public static readonly Counter LogFailures = Metrics.CreateCounter(
         "mlops_inference_log_failures_total", "Predictions answered over HTTP whose background log write failed (Inference:HttpAwaitsLog=false).");
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using MlOps.Common.Avro;
 using MlOps.Common.Kafka;
@@ -24,6 +25,7 @@ public sealed class ValidatedEventsScorer(
     {
         // Until the deployments are known, no event can be told apart from one nobody scores: wait, don't skip.
         await registry.CaughtUp.WaitAsync(ct);
+        var started = Stopwatch.GetTimestamp();
         var poison = new List<PoisonMessage>();
         var requests = new List<ScoringRequest>(batch.Count);
         var targets = state.Current.EventTypes;
@@ -55,12 +57,17 @@ public sealed class ValidatedEventsScorer(
                 new ScoringSource(message.Topic, message.Partition.Value, message.Offset.Value,
                     LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent))));
         }
+        InferenceMetrics.BatchPhaseSeconds.WithLabels("decode").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (requests.Count > 0)
         {
+            started = Stopwatch.GetTimestamp();
             var outcomes = await scorer.ScoreAsync(requests, Path, ct);
             // A deployment retired between the type check and routing leaves its events unscored: count them.
             InferenceMetrics.NotDeployed.Inc(outcomes.Count(o => o.Prediction is null));
+            InferenceMetrics.BatchPhaseSeconds.WithLabels("score").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            started = Stopwatch.GetTimestamp();
             await log.WriteAsync(outcomes.Select(o => o.Prediction).OfType<Prediction>(), ct);
+            InferenceMetrics.BatchPhaseSeconds.WithLabels("log").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         return poison;
     }

@@ -185,7 +185,11 @@ internal static class InferenceBenchmark
         Console.WriteLine($"{$"bare ONNX run, batches of {batchSize} (baseline)",-46} {onnxRows,12:N0}");
         Console.WriteLine($"{"raw consume -> produce of the backlog (context)",-46} {passRate,12:N0}");
         Console.WriteLine($"{"Inference service, Kafka backlog",-46} {streamRate,12:N0}   ({streamRate / onnxRows:P1} of the baseline; target >= 50%: {(streamRate >= 0.5 * onnxRows ? "met" : "NOT met")}; {streamRate / passRate:P1} of the pass-through)");
-        Console.WriteLine($"mean per Kafka batch: {Stages(ValidatedEventsScorer.Path)}");
+        Console.WriteLine($"mean per Kafka batch: {Stages(ValidatedEventsScorer.Path)}; " + string.Join(", ", new[] { "decode", "score", "log" }.Select(phase =>
+        {
+            var histogram = InferenceMetrics.BatchPhaseSeconds.WithLabels(phase);
+            return $"{phase} {histogram.Sum / Math.Max(1, histogram.Count) * 1000:F2} ms";
+        })));
         return 0;
     }
 

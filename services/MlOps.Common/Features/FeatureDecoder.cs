@@ -20,8 +20,13 @@ public static class FeatureDecoder
     }
 
     /// <param name="distinctCounts">PFCOUNT of <see cref="DistinctKeys"/>, by feature name.</param>
+    /// <param name="windows">
+    /// Windows already combined from this same <paramref name="hash"/>, by window and first tile: reads of one entity
+    /// at times within the same tile share them (a batch reader passes one per hash; null combines every time).
+    /// </param>
     public static FeatureVector Decode(
-        FeatureView view, string entity, IReadOnlyDictionary<string, string> hash, IReadOnlyDictionary<string, long> distinctCounts, long atMs)
+        FeatureView view, string entity, IReadOnlyDictionary<string, string> hash, IReadOnlyDictionary<string, long> distinctCounts, long atMs,
+        Dictionary<(int Window, long FirstTile), Tile>? windows = null)
     {
         if (!hash.TryGetValue(FeatureKeys.LatestField, out var latestText) || !long.TryParse(latestText, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var newest))
         {
@@ -39,7 +44,13 @@ public static class FeatureDecoder
         {
             var layout = compiled.Layouts[w];
             var schema = compiled.Schemas[w];
-            var combined = Combine(hash, compiled.TileFields[w], layout, schema, atMs);
+            var (first, last) = layout.WindowTiles(atMs);
+            Tile combined;
+            if (windows is null || !windows.TryGetValue((w, first), out combined!))
+            {
+                combined = Combine(hash, compiled.TileFields[w], layout, schema, first, last);
+                windows?.Add((w, first), combined);
+            }
             foreach (var aggregation in compiled.WindowAggregations[w])
             {
                 var name = aggregation.FeatureName(layout.Window);
@@ -71,9 +82,8 @@ public static class FeatureDecoder
     }
 
     /// <summary>The window's tiles at the read time merged into one; slots holding other tiles are ignored.</summary>
-    private static Tile Combine(IReadOnlyDictionary<string, string> hash, string[] fields, TileLayout layout, TileSchema schema, long atMs)
+    private static Tile Combine(IReadOnlyDictionary<string, string> hash, string[] fields, TileLayout layout, TileSchema schema, long first, long last)
     {
-        var (first, last) = layout.WindowTiles(atMs);
         var combined = Tile.Empty(0, schema);
         for (var index = first; index <= last; index++)
         {

@@ -53,16 +53,16 @@ public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
         await Task.WhenAll(hashReads.Values);
         await Task.WhenAll(countReads.Values);
 
-        var decoded = new Dictionary<Task<HashEntry[]>, Dictionary<string, string>>();
+        var decoded = new Dictionary<Task<HashEntry[]>, (Dictionary<string, string> Hash, Dictionary<(int, long), Tile> Windows)>();
         var vectors = new FeatureVector[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            if (!decoded.TryGetValue(hashes[i], out var hash))
+            if (!decoded.TryGetValue(hashes[i], out var entity))
             {
-                decoded[hashes[i]] = hash = hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+                decoded[hashes[i]] = entity = (hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal), []);
             }
             var counts = distinct[i].ToDictionary(d => d.Feature, d => d.Count.Result, StringComparer.Ordinal);
-            vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, hash, counts, times[i]);
+            vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, entity.Hash, counts, times[i], entity.Windows);
         }
         return vectors;
     }
