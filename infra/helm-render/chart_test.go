@@ -733,3 +733,94 @@ func TestMlopsChartReportsEveryProblemInOneError(t *testing.T) {
 		}
 	}
 }
+
+// Inference loads its models from a read-only store: a claim by default, any other volume source as the alternative.
+func TestMlopsChartMountsInferencesModelStoreReadOnly(t *testing.T) {
+	inference := func(t *testing.T, overrides ...string) (container, []volume) {
+		t.Helper()
+		out, err := renderMlopsWith(t, nil, append([]string{"global:\n  spec: {existingConfigMap: s}"}, overrides...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ok := decodeAs[deployment](t, parseManifests(t, out)["Deployment"])[rel+"inference"]
+		if !ok {
+			t.Fatal("inference is enabled by default, yet no Deployment rendered")
+		}
+		return d.Spec.Template.Spec.Containers[0], d.Spec.Template.Spec.Volumes
+	}
+
+	t.Run("existingClaim", func(t *testing.T) {
+		c, volumes := inference(t, "inference:\n  models: {existingClaim: mlops-models}")
+		checkModels(t, "inference", c, volumes, &expectedModels{claim: "mlops-models", mountPath: "/var/lib/mlops/models"})
+		for _, vm := range c.VolumeMounts {
+			if vm.Name == "models" && !vm.ReadOnly {
+				t.Error("the model store is mounted writable")
+			}
+		}
+		if i := envIndex(c, "MLOPS_MODELS_DIR"); i < 0 || i > envIndex(c, "MLOPS_SPEC")+1 {
+			t.Errorf("MLOPS_MODELS_DIR at %d: the chart's own variables come before config/env, so the user's win", i)
+		}
+	})
+
+	t.Run("volume", func(t *testing.T) {
+		c, volumes := inference(t, "inference:\n  models:\n    mountPath: /models\n    volume: {nfs: {server: nfs.example.internal, path: /exports/models, readOnly: true}}")
+		var store *volume
+		for i := range volumes {
+			if volumes[i].Name == "models" {
+				store = &volumes[i]
+			}
+		}
+		if store == nil || store.PersistentVolumeClaim != nil || store.NFS["server"] != "nfs.example.internal" || store.NFS["path"] != "/exports/models" {
+			t.Errorf("models volume %+v, want the nfs source as given", store)
+		}
+		var readOnly bool
+		for _, vm := range c.VolumeMounts {
+			if vm.Name == "models" {
+				readOnly = vm.MountPath == "/models" && vm.ReadOnly
+			}
+		}
+		if !readOnly || envOf(c)["MLOPS_MODELS_DIR"].Value != "/models" {
+			t.Errorf("mounts %+v, MLOPS_MODELS_DIR %q: want the nfs volume read-only at /models, named by MLOPS_MODELS_DIR", c.VolumeMounts, envOf(c)["MLOPS_MODELS_DIR"].Value)
+		}
+	})
+
+	t.Run("only where a store is given", func(t *testing.T) {
+		out, err := renderMlops(t, filepath.Join(mlopsChart, "ci", "default-values.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := decodeAs[deployment](t, parseManifests(t, out)["Deployment"])[rel+"features"].Spec.Template.Spec.Containers[0]
+		if _, ok := envOf(c)["MLOPS_MODELS_DIR"]; ok {
+			t.Error("features has no models block, yet got MLOPS_MODELS_DIR")
+		}
+	})
+}
+
+func TestMlopsChartRequiresExactlyOneModelStoreWhileInferenceIsEnabled(t *testing.T) {
+	spec := "global:\n  spec: {existingConfigMap: s}"
+	_, err := renderMlopsWith(t, nil, spec) // inference enabled by default, no store
+	if err == nil {
+		t.Fatal("expected the render to fail without a model store")
+	}
+	for _, want := range []string{"inference.models: set existingClaim", "or volume", "MLOPS_MODELS_DIR"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+
+	_, err = renderMlopsWith(t, nil, spec, "inference:\n  models:\n    existingClaim: c\n    volume: {nfs: {server: n, path: /m}}")
+	if err == nil || !strings.Contains(err.Error(), "inference.models: set existingClaim or volume, not both") {
+		t.Errorf("both existingClaim and volume: got %v", err)
+	}
+
+	_, err = renderMlopsWith(t, nil, spec, "inference:\n  models:\n    volume: {name: m, nfs: {server: n, path: /m}}\n    mountPath: /etc/mlops/spec/models")
+	for _, want := range []string{"inference.models.volume: must be exactly one volume source", "inference.models.mountPath: \"/etc/mlops/spec/models\" overlaps /etc/mlops/spec"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a named volume under the spec mount: error does not say %q:\n%v", want, err)
+		}
+	}
+
+	if _, err = renderMlopsWith(t, nil, spec, "inference:\n  enabled: false"); err != nil {
+		t.Errorf("a disabled inference needs no model store, got %v", err)
+	}
+}
