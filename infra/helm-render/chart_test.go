@@ -115,19 +115,26 @@ type deployment struct {
 				SecurityContext              map[string]interface{}
 				ImagePullSecrets             []struct{ Name string }
 				Containers                   []container
-				Volumes                      []struct {
-					Name      string
-					EmptyDir  map[string]interface{}
-					ConfigMap *struct {
-						Name  string
-						Items []struct{ Key, Path string }
-					}
-				}
-				NodeSelector map[string]string
-				Tolerations  []map[string]interface{}
+				Volumes                      []volume
+				NodeSelector                 map[string]string
+				Tolerations                  []map[string]interface{}
 			}
 		}
 	}
+}
+
+type volume struct {
+	Name      string
+	EmptyDir  map[string]interface{}
+	ConfigMap *struct {
+		Name  string
+		Items []struct{ Key, Path string }
+	}
+	PersistentVolumeClaim *struct {
+		ClaimName string
+		ReadOnly  bool
+	}
+	NFS map[string]interface{}
 }
 
 type service struct {
@@ -266,7 +273,11 @@ type expectedService struct {
 	hpa        *[2]int // min, max
 	pdb        string  // "minAvailable=1", "maxUnavailable=50%", or "" for none
 	readiness  bool
+	models     *expectedModels // nil: no model store, no MLOPS_MODELS_DIR
 }
+
+// expectedModels is a service's model store: an existing claim, mounted read-only at mountPath.
+type expectedModels struct{ claim, mountPath string }
 
 type expectedScenario struct {
 	services      map[string]expectedService // every other service must render nothing
@@ -286,6 +297,8 @@ var ciScenarios = map[string]expectedScenario{
 		services: map[string]expectedService{
 			"ingestion": {image: "mlops-streaming/ingestion:0.1.0", pullPolicy: "IfNotPresent", replicas: 2, port: 8080, readiness: true},
 			"features":  {image: "mlops-streaming/features:0.1.0", pullPolicy: "IfNotPresent", replicas: 2, port: 8080, readiness: true},
+			"inference": {image: "mlops-streaming/inference:0.1.0", pullPolicy: "IfNotPresent", replicas: 2, port: 8080, readiness: true,
+				models: &expectedModels{claim: "mlops-models", mountPath: "/var/lib/mlops/models"}},
 		},
 		specConfigMap: "mlops-spec", specKey: "spec.yaml",
 	},
@@ -300,6 +313,8 @@ var ciScenarios = map[string]expectedScenario{
 			"ingestion": {image: "mlops-streaming/ingestion:1.2.3", pullPolicy: "Always", replicas: 3, port: 9090, pdb: "maxUnavailable=1", readiness: true},
 			"features": {image: "mlops-streaming/features@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 				pullPolicy: "IfNotPresent", port: 8080, hpa: &[2]int{2, 6}, pdb: "minAvailable=50%"},
+			"inference": {image: "mlops-streaming/inference:0.1.0", pullPolicy: "IfNotPresent", replicas: 3, port: 8080, readiness: true,
+				models: &expectedModels{claim: "mlops-models-rox", mountPath: "/models"}},
 		},
 		specConfigMap: "flights-spec", specKey: "flights.yaml",
 	},
@@ -466,10 +481,11 @@ func checkDeployment(t *testing.T, component string, d deployment, exp expectedS
 	mounts := map[string]string{}
 	for _, vm := range c.VolumeMounts {
 		mounts[vm.Name] = vm.MountPath
-		if vm.Name == "spec" && !vm.ReadOnly {
-			t.Errorf("%s: the spec is mounted writable", component)
+		if (vm.Name == "spec" || vm.Name == "models") && !vm.ReadOnly {
+			t.Errorf("%s: the %s volume is mounted writable", component, vm.Name)
 		}
 	}
+	checkModels(t, component, c, pod.Volumes, exp.models)
 	if mounts["tmp"] != "/tmp" || mounts["spec"] != specMountDir {
 		t.Errorf("%s: volume mounts %v, want tmp at /tmp and spec at %s (a directory, so updates arrive)", component, mounts, specMountDir)
 	}
@@ -491,6 +507,37 @@ func checkDeployment(t *testing.T, component string, d deployment, exp expectedS
 	}
 }
 
+// checkModels checks a service's model store: with one, the claim as a read-only volume, mounted read-only at
+// the mount path, which MLOPS_MODELS_DIR names; without one, no trace of it.
+func checkModels(t *testing.T, component string, c container, volumes []volume, want *expectedModels) {
+	t.Helper()
+	var mount string
+	for _, vm := range c.VolumeMounts {
+		if vm.Name == "models" {
+			mount = vm.MountPath
+		}
+	}
+	var store *volume
+	for i := range volumes {
+		if volumes[i].Name == "models" {
+			store = &volumes[i]
+		}
+	}
+	dir, hasDir := envOf(c)["MLOPS_MODELS_DIR"]
+	if want == nil {
+		if mount != "" || store != nil || hasDir {
+			t.Errorf("%s: has no model store, yet renders mount %q, volume %+v, MLOPS_MODELS_DIR %q", component, mount, store, dir.Value)
+		}
+		return
+	}
+	if store == nil || store.PersistentVolumeClaim == nil || store.PersistentVolumeClaim.ClaimName != want.claim || !store.PersistentVolumeClaim.ReadOnly {
+		t.Errorf("%s: models volume %+v, want the claim %s, readOnly", component, store, want.claim)
+	}
+	if mount != want.mountPath || dir.Value != want.mountPath {
+		t.Errorf("%s: models mounted at %q with MLOPS_MODELS_DIR %q, want both %s", component, mount, dir.Value, want.mountPath)
+	}
+}
+
 func checkService(t *testing.T, component string, s service, d deployment, exp expectedService) {
 	t.Helper()
 	if s.Spec.Type != "ClusterIP" || len(s.Spec.Ports) != 1 || s.Spec.Ports[0].Port != exp.port || s.Spec.Ports[0].TargetPort != "http" {
@@ -502,11 +549,11 @@ func checkService(t *testing.T, component string, s service, d deployment, exp e
 }
 
 func TestMlopsChartRequiresASpecWhileAServiceIsEnabled(t *testing.T) {
-	_, err := renderMlops(t) // the chart's defaults: ingestion and features enabled, no spec
+	_, err := renderMlops(t) // the chart's defaults: ingestion, features and inference enabled, no spec
 	if err == nil {
 		t.Fatal("expected the render to fail without a spec")
 	}
-	for _, want := range []string{"global.spec: set content", "existingConfigMap", "(ingestion, features)", "MLOPS_SPEC"} {
+	for _, want := range []string{"global.spec: set content", "existingConfigMap", "(ingestion, features, inference)", "MLOPS_SPEC"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}
@@ -680,9 +727,100 @@ func TestMlopsChartReportsEveryProblemInOneError(t *testing.T) {
 	if err == nil {
 		t.Fatal("expected validation to fail")
 	}
-	for _, want := range []string{"global.kafka.bootstrapServers", "ingestion.replicaCount", "global.spec", "features.podDisruptionBudget: set minAvailable or maxUnavailable"} {
+	for _, want := range []string{"global.kafka.bootstrapServers", "ingestion.replicaCount", "global.spec", "features.podDisruptionBudget: set minAvailable or maxUnavailable", "inference.models: set existingClaim"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s:\n%v", want, err)
 		}
+	}
+}
+
+// Inference loads its models from a read-only store: a claim by default, any other volume source as the alternative.
+func TestMlopsChartMountsInferencesModelStoreReadOnly(t *testing.T) {
+	inference := func(t *testing.T, overrides ...string) (container, []volume) {
+		t.Helper()
+		out, err := renderMlopsWith(t, nil, append([]string{"global:\n  spec: {existingConfigMap: s}"}, overrides...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ok := decodeAs[deployment](t, parseManifests(t, out)["Deployment"])[rel+"inference"]
+		if !ok {
+			t.Fatal("inference is enabled by default, yet no Deployment rendered")
+		}
+		return d.Spec.Template.Spec.Containers[0], d.Spec.Template.Spec.Volumes
+	}
+
+	t.Run("existingClaim", func(t *testing.T) {
+		c, volumes := inference(t, "inference:\n  models: {existingClaim: mlops-models}")
+		checkModels(t, "inference", c, volumes, &expectedModels{claim: "mlops-models", mountPath: "/var/lib/mlops/models"})
+		for _, vm := range c.VolumeMounts {
+			if vm.Name == "models" && !vm.ReadOnly {
+				t.Error("the model store is mounted writable")
+			}
+		}
+		if i := envIndex(c, "MLOPS_MODELS_DIR"); i < 0 || i > envIndex(c, "MLOPS_SPEC")+1 {
+			t.Errorf("MLOPS_MODELS_DIR at %d: the chart's own variables come before config/env, so the user's win", i)
+		}
+	})
+
+	t.Run("volume", func(t *testing.T) {
+		c, volumes := inference(t, "inference:\n  models:\n    mountPath: /models\n    volume: {nfs: {server: nfs.example.internal, path: /exports/models, readOnly: true}}")
+		var store *volume
+		for i := range volumes {
+			if volumes[i].Name == "models" {
+				store = &volumes[i]
+			}
+		}
+		if store == nil || store.PersistentVolumeClaim != nil || store.NFS["server"] != "nfs.example.internal" || store.NFS["path"] != "/exports/models" {
+			t.Errorf("models volume %+v, want the nfs source as given", store)
+		}
+		var readOnly bool
+		for _, vm := range c.VolumeMounts {
+			if vm.Name == "models" {
+				readOnly = vm.MountPath == "/models" && vm.ReadOnly
+			}
+		}
+		if !readOnly || envOf(c)["MLOPS_MODELS_DIR"].Value != "/models" {
+			t.Errorf("mounts %+v, MLOPS_MODELS_DIR %q: want the nfs volume read-only at /models, named by MLOPS_MODELS_DIR", c.VolumeMounts, envOf(c)["MLOPS_MODELS_DIR"].Value)
+		}
+	})
+
+	t.Run("only where a store is given", func(t *testing.T) {
+		out, err := renderMlops(t, filepath.Join(mlopsChart, "ci", "default-values.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := decodeAs[deployment](t, parseManifests(t, out)["Deployment"])[rel+"features"].Spec.Template.Spec.Containers[0]
+		if _, ok := envOf(c)["MLOPS_MODELS_DIR"]; ok {
+			t.Error("features has no models block, yet got MLOPS_MODELS_DIR")
+		}
+	})
+}
+
+func TestMlopsChartRequiresExactlyOneModelStoreWhileInferenceIsEnabled(t *testing.T) {
+	spec := "global:\n  spec: {existingConfigMap: s}"
+	_, err := renderMlopsWith(t, nil, spec) // inference enabled by default, no store
+	if err == nil {
+		t.Fatal("expected the render to fail without a model store")
+	}
+	for _, want := range []string{"inference.models: set existingClaim", "or volume", "MLOPS_MODELS_DIR"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%v", want, err)
+		}
+	}
+
+	_, err = renderMlopsWith(t, nil, spec, "inference:\n  models:\n    existingClaim: c\n    volume: {nfs: {server: n, path: /m}}")
+	if err == nil || !strings.Contains(err.Error(), "inference.models: set existingClaim or volume, not both") {
+		t.Errorf("both existingClaim and volume: got %v", err)
+	}
+
+	_, err = renderMlopsWith(t, nil, spec, "inference:\n  models:\n    volume: {name: m, nfs: {server: n, path: /m}}\n    mountPath: /etc/mlops/spec/models")
+	for _, want := range []string{"inference.models.volume: must be exactly one volume source", "inference.models.mountPath: \"/etc/mlops/spec/models\" overlaps /etc/mlops/spec"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a named volume under the spec mount: error does not say %q:\n%v", want, err)
+		}
+	}
+
+	if _, err = renderMlopsWith(t, nil, spec, "inference:\n  enabled: false"); err != nil {
+		t.Errorf("a disabled inference needs no model store, got %v", err)
 	}
 }

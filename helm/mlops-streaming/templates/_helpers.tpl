@@ -166,6 +166,51 @@ spec.yaml
 {{- end -}}
 
 {{/*
+Names of the service blocks that serve models, comma-separated: they cannot start without a model store, so
+validation requires models.existingClaim or models.volume while they are enabled. Any other block may carry an
+optional `models` block too; it is mounted the same way when it names a store.
+*/}}
+{{- define "mlops.modelComponents" -}}
+inference
+{{- end -}}
+
+{{/*
+Volume source of one service block's model store (its `models` block), as YAML without the volume name; empty when
+the block names no store. existingClaim becomes a read-only persistentVolumeClaim; volume is used as is.
+Usage: {{ include "mlops.modelsVolumeSource" $svc }}
+*/}}
+{{- define "mlops.modelsVolumeSource" -}}
+{{- $models := .models | default dict -}}
+{{- if $models.existingClaim -}}
+persistentVolumeClaim:
+  claimName: {{ $models.existingClaim | quote }}
+  readOnly: true
+{{- else if $models.volume -}}
+{{- toYaml $models.volume -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Where one service block's model store is mounted (and MLOPS_MODELS_DIR points): models.mountPath, else
+/var/lib/mlops/models. Usage: {{ include "mlops.modelsMountPath" $svc }}
+*/}}
+{{- define "mlops.modelsMountPath" -}}
+{{- (.models | default dict).mountPath | default "/var/lib/mlops/models" -}}
+{{- end -}}
+
+{{/*
+One line naming one service block's model store for NOTES.txt, e.g. "PersistentVolumeClaim mlops-models".
+*/}}
+{{- define "mlops.modelsDescription" -}}
+{{- $models := .models | default dict -}}
+{{- if $models.existingClaim -}}
+PersistentVolumeClaim {{ $models.existingClaim }}
+{{- else if kindIs "map" $models.volume -}}
+{{ keys $models.volume | sortAlpha | join "/" }} volume
+{{- end -}}
+{{- end -}}
+
+{{/*
 global.redis.url as it must look: redis:// or rediss://, optional user[:password]@, host, optional :port and /db.
 Groups: 1 scheme, 2 user, 3 password, 4 host, 5 port, 6 db.
 */}}
@@ -221,7 +266,7 @@ Usage: {{ include "mlops.configEnv" (dict "prefix" "" "value" $svc.config) }}
 
 {{/*
 Environment of one service's container, after envFrom (the common ConfigMap and the service's own envFrom):
-the HTTP port and spec path, credentials from the existingSecrets (never values), then config, env and extraEnv,
+the HTTP port, spec path and model store (when the block has one), credentials from the existingSecrets (never values), then config, env and extraEnv,
 so the user's entries come last and win.
 Usage: {{ include "mlops.containerEnv" (dict "context" $ "component" "ingestion") }}
 */}}
@@ -233,6 +278,10 @@ Usage: {{ include "mlops.containerEnv" (dict "context" $ "component" "ingestion"
   value: {{ include "mlops.servicePort" $svc | quote }}
 - name: MLOPS_SPEC
   value: {{ include "mlops.specPath" $ctx | quote }}
+{{- if include "mlops.modelsVolumeSource" $svc }}
+- name: MLOPS_MODELS_DIR
+  value: {{ include "mlops.modelsMountPath" $svc | quote }}
+{{- end }}
 {{- $kafka := $global.kafka | default dict -}}
 {{- $protocol := $kafka.securityProtocol | default "PLAINTEXT" -}}
 {{- if ne $protocol "PLAINTEXT" }}
@@ -364,6 +413,30 @@ Checks the values and fails once, listing every problem (so one run shows them a
 {{- $hpa := $svc.autoscaling | default dict -}}
 {{- if and $hpa.enabled (gt (int $hpa.minReplicas) (int $hpa.maxReplicas)) -}}
 {{- $messages = append $messages (printf "%s.autoscaling: minReplicas (%v) is greater than maxReplicas (%v)." $component $hpa.minReplicas $hpa.maxReplicas) -}}
+{{- end -}}
+{{- $models := $svc.models | default dict -}}
+{{- if kindIs "map" $models -}}
+{{- $volume := $models.volume | default dict -}}
+{{- if and $models.existingClaim $volume -}}
+{{- $messages = append $messages (printf "%s.models: set existingClaim or volume, not both." $component) -}}
+{{- else if and (not $models.existingClaim) (not $volume) (has $component (splitList "," (include "mlops.modelComponents" $))) -}}
+{{- $messages = append $messages (printf "%s.models: set existingClaim (a PersistentVolumeClaim, ReadOnlyMany, holding the registered ONNX artifacts as <name>/<version>/<file>.onnx) or volume (any other volume source, e.g. {nfs: {server: ..., path: ...}}): %s loads its models from MLOPS_MODELS_DIR and cannot start without a model store." $component $component) -}}
+{{- else if and $volume (or (not (kindIs "map" $volume)) (ne (len $volume) 1)) -}}
+{{- $messages = append $messages (printf "%s.models.volume: must be exactly one volume source, e.g. {nfs: {...}} or {csi: {...}} (the chart names the volume), got %s." $component (toJson $volume)) -}}
+{{- end -}}
+{{- if or $models.existingClaim $volume -}}
+{{- $mountPath := include "mlops.modelsMountPath" $svc -}}
+{{- if not (regexMatch "^/[^/]" $mountPath) -}}
+{{- $messages = append $messages (printf "%s.models.mountPath: %q must be an absolute path below /." $component $mountPath) -}}
+{{- else -}}
+{{- range $taken := list "/tmp" (include "mlops.specMountPath" $) -}}
+{{- $path := trimSuffix "/" $mountPath -}}
+{{- if or (eq $path $taken) (hasPrefix (printf "%s/" $taken) $path) (hasPrefix (printf "%s/" $path) $taken) -}}
+{{- $messages = append $messages (printf "%s.models.mountPath: %q overlaps %s, which the chart mounts itself." $component $mountPath $taken) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- $pdb := $svc.podDisruptionBudget | default dict -}}
 {{- $hasMin := and (not (kindIs "invalid" $pdb.minAvailable)) (ne (toString $pdb.minAvailable) "") -}}
