@@ -24,6 +24,9 @@ public static class TopicCatalog
     public const string AlertNotifications = "mlops.alert-notifications";
     public const string Models = "mlops.models";
     public const string Deployments = "mlops.deployments";
+    public const string Rules = "mlops.rules";
+    public const string Rollouts = "mlops.rollouts";
+    public const string RolloutEvents = "mlops.rollout-events";
 
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
     private static readonly TimeSpan Month = TimeSpan.FromDays(30);
@@ -43,11 +46,14 @@ public static class TopicCatalog
         new(AlertNotifications, 3, "group_key", typeof(AlertNotification), CleanupPolicy.Delete, null, "Alert history: notifications, acks, escalations."),
         new(Models, 1, "model_name:version", typeof(ModelVersion), CleanupPolicy.Compact, null, "Model registry."),
         new(Deployments, 1, "deployment[/tenant]", typeof(Deployment), CleanupPolicy.Compact, null, "Desired serving state."),
+        new(Rules, 1, "name:version", typeof(RuleSet), CleanupPolicy.Compact, null, "Versioned output rule sets."),
+        new(Rollouts, 1, "deployment[/tenant]", typeof(Rollout), CleanupPolicy.Compact, null, "Staged rollouts in progress (desired state)."),
+        new(RolloutEvents, 3, "deployment[/tenant]", typeof(RolloutEvent), CleanupPolicy.Delete, null, "Every rollout transition with its reason (kept forever)."),
     ];
 
     /// <summary>Topics some service consumes and where poison input can therefore arrive.</summary>
     private static readonly string[] Consumed =
-        [EventsRaw, EventsValidated, Predictions, Labels, PredictionsLabeled, Alerts, Models, Deployments];
+        [EventsRaw, EventsValidated, Predictions, Labels, PredictionsLabeled, Alerts, Models, Deployments, Rules, Rollouts];
 
     /// <summary>Every topic, dead-letter topics included, in a stable order.</summary>
     public static IReadOnlyList<TopicSpec> All { get; } = Primary

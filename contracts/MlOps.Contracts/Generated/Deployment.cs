@@ -32,14 +32,26 @@ namespace MlOps.Contracts
 				"{\"name\":\"traffic_weight\",\"doc\":\"Share of traffic in [0, 1]; shadow arms see all " +
 				"traffic and serve none.\",\"type\":\"double\"},{\"name\":\"shadow\",\"default\":false,\"type" +
 				"\":\"boolean\"}]}}},{\"name\":\"fallback\",\"doc\":\"Ordered \'model:version\' chain tried w" +
-				"hen an arm fails; last resort is a rule.\",\"default\":[],\"type\":{\"type\":\"array\",\"i" +
-				"tems\":\"string\"}},{\"name\":\"output_rules_version\",\"default\":null,\"type\":[\"null\",\"s" +
-				"tring\"]},{\"name\":\"stage\",\"doc\":\"Rollout stage: \'shadow\', \'canary\', \'ramping\', \'s" +
-				"table\', \'rolled_back\'.\",\"default\":\"stable\",\"type\":\"string\"},{\"name\":\"approved_by" +
-				"\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Monotonic; " +
-				"readers ignore older revisions.\",\"type\":\"long\"},{\"name\":\"spec_version\",\"type\":\"s" +
-				"tring\"},{\"name\":\"updated_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-mill" +
-				"is\"}}]}"));
+				"hen the routed arm cannot serve (model error, timeout, NaN or out-of-range outpu" +
+				"t, a required feature missing); after it, fallback_constant.\",\"default\":[],\"type" +
+				"\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fallback_constant\",\"doc\":\"Last res" +
+				"ort: this probability is served (marked as the constant fallback) when no model " +
+				"of the chain can.\",\"default\":null,\"type\":[\"null\",\"double\"]},{\"name\":\"model_timeo" +
+				"ut_ms\",\"doc\":\"A model run slower than this is not served: the fallback chain ser" +
+				"ves instead (null: no limit).\",\"default\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"r" +
+				"outing_key\",\"doc\":\"What the arm is chosen by: \'entity\' or \'tenant\'. A stable has" +
+				"h of deployment and key picks one of 10,000 buckets, so a cohort keeps its arm a" +
+				"cross restarts and instances.\",\"default\":\"entity\",\"type\":\"string\"},{\"name\":\"outp" +
+				"ut_rules\",\"doc\":\"Output rule set applied to every served prediction, as \'name:ve" +
+				"rsion\' (topic mlops.rules).\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"s" +
+				"hadow_rules\",\"doc\":\"A candidate rule set evaluated on every prediction and logge" +
+				"d (shadow_decision, shadow_rules_fired), never applied.\",\"default\":null,\"type\":[" +
+				"\"null\",\"string\"]},{\"name\":\"stage\",\"doc\":\"Rollout stage: \'shadow\', \'canary\', \'ram" +
+				"ping\', \'stable\', \'rolled_back\'.\",\"default\":\"stable\",\"type\":\"string\"},{\"name\":\"ap" +
+				"proved_by\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Mo" +
+				"notonic; readers ignore older revisions.\",\"type\":\"long\"},{\"name\":\"spec_version\"," +
+				"\"type\":\"string\"},{\"name\":\"updated_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"times" +
+				"tamp-millis\"}}]}"));
 		private string _deployment;
 		/// <summary>
 		/// Set for a per-customer deployment.
@@ -51,10 +63,29 @@ namespace MlOps.Contracts
 		private IList<System.String> _event_types;
 		private IList<MlOps.Contracts.DeploymentArm> _arms;
 		/// <summary>
-		/// Ordered 'model:version' chain tried when an arm fails; last resort is a rule.
+		/// Ordered 'model:version' chain tried when the routed arm cannot serve (model error, timeout, NaN or out-of-range output, a required feature missing); after it, fallback_constant.
 		/// </summary>
 		private IList<System.String> _fallback;
-		private string _output_rules_version;
+		/// <summary>
+		/// Last resort: this probability is served (marked as the constant fallback) when no model of the chain can.
+		/// </summary>
+		private System.Nullable<System.Double> _fallback_constant;
+		/// <summary>
+		/// A model run slower than this is not served: the fallback chain serves instead (null: no limit).
+		/// </summary>
+		private System.Nullable<System.Int64> _model_timeout_ms;
+		/// <summary>
+		/// What the arm is chosen by: 'entity' or 'tenant'. A stable hash of deployment and key picks one of 10,000 buckets, so a cohort keeps its arm across restarts and instances.
+		/// </summary>
+		private string _routing_key;
+		/// <summary>
+		/// Output rule set applied to every served prediction, as 'name:version' (topic mlops.rules).
+		/// </summary>
+		private string _output_rules;
+		/// <summary>
+		/// A candidate rule set evaluated on every prediction and logged (shadow_decision, shadow_rules_fired), never applied.
+		/// </summary>
+		private string _shadow_rules;
 		/// <summary>
 		/// Rollout stage: 'shadow', 'canary', 'ramping', 'stable', 'rolled_back'.
 		/// </summary>
@@ -124,7 +155,7 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// Ordered 'model:version' chain tried when an arm fails; last resort is a rule.
+		/// Ordered 'model:version' chain tried when the routed arm cannot serve (model error, timeout, NaN or out-of-range output, a required feature missing); after it, fallback_constant.
 		/// </summary>
 		public IList<System.String> fallback
 		{
@@ -137,15 +168,74 @@ namespace MlOps.Contracts
 				this._fallback = value;
 			}
 		}
-		public string output_rules_version
+		/// <summary>
+		/// Last resort: this probability is served (marked as the constant fallback) when no model of the chain can.
+		/// </summary>
+		public System.Nullable<System.Double> fallback_constant
 		{
 			get
 			{
-				return this._output_rules_version;
+				return this._fallback_constant;
 			}
 			set
 			{
-				this._output_rules_version = value;
+				this._fallback_constant = value;
+			}
+		}
+		/// <summary>
+		/// A model run slower than this is not served: the fallback chain serves instead (null: no limit).
+		/// </summary>
+		public System.Nullable<System.Int64> model_timeout_ms
+		{
+			get
+			{
+				return this._model_timeout_ms;
+			}
+			set
+			{
+				this._model_timeout_ms = value;
+			}
+		}
+		/// <summary>
+		/// What the arm is chosen by: 'entity' or 'tenant'. A stable hash of deployment and key picks one of 10,000 buckets, so a cohort keeps its arm across restarts and instances.
+		/// </summary>
+		public string routing_key
+		{
+			get
+			{
+				return this._routing_key;
+			}
+			set
+			{
+				this._routing_key = value;
+			}
+		}
+		/// <summary>
+		/// Output rule set applied to every served prediction, as 'name:version' (topic mlops.rules).
+		/// </summary>
+		public string output_rules
+		{
+			get
+			{
+				return this._output_rules;
+			}
+			set
+			{
+				this._output_rules = value;
+			}
+		}
+		/// <summary>
+		/// A candidate rule set evaluated on every prediction and logged (shadow_decision, shadow_rules_fired), never applied.
+		/// </summary>
+		public string shadow_rules
+		{
+			get
+			{
+				return this._shadow_rules;
+			}
+			set
+			{
+				this._shadow_rules = value;
 			}
 		}
 		/// <summary>
@@ -218,12 +308,16 @@ namespace MlOps.Contracts
 			case 2: return this.event_types;
 			case 3: return this.arms;
 			case 4: return this.fallback;
-			case 5: return this.output_rules_version;
-			case 6: return this.stage;
-			case 7: return this.approved_by;
-			case 8: return this.revision;
-			case 9: return this.spec_version;
-			case 10: return this.updated_at;
+			case 5: return this.fallback_constant;
+			case 6: return this.model_timeout_ms;
+			case 7: return this.routing_key;
+			case 8: return this.output_rules;
+			case 9: return this.shadow_rules;
+			case 10: return this.stage;
+			case 11: return this.approved_by;
+			case 12: return this.revision;
+			case 13: return this.spec_version;
+			case 14: return this.updated_at;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -236,12 +330,16 @@ namespace MlOps.Contracts
 			case 2: this.event_types = (IList<System.String>)fieldValue; break;
 			case 3: this.arms = (IList<MlOps.Contracts.DeploymentArm>)fieldValue; break;
 			case 4: this.fallback = (IList<System.String>)fieldValue; break;
-			case 5: this.output_rules_version = (System.String)fieldValue; break;
-			case 6: this.stage = (System.String)fieldValue; break;
-			case 7: this.approved_by = (System.String)fieldValue; break;
-			case 8: this.revision = (System.Int64)fieldValue; break;
-			case 9: this.spec_version = (System.String)fieldValue; break;
-			case 10: this.updated_at = (System.DateTime)fieldValue; break;
+			case 5: this.fallback_constant = (System.Nullable<System.Double>)fieldValue; break;
+			case 6: this.model_timeout_ms = (System.Nullable<System.Int64>)fieldValue; break;
+			case 7: this.routing_key = (System.String)fieldValue; break;
+			case 8: this.output_rules = (System.String)fieldValue; break;
+			case 9: this.shadow_rules = (System.String)fieldValue; break;
+			case 10: this.stage = (System.String)fieldValue; break;
+			case 11: this.approved_by = (System.String)fieldValue; break;
+			case 12: this.revision = (System.Int64)fieldValue; break;
+			case 13: this.spec_version = (System.String)fieldValue; break;
+			case 14: this.updated_at = (System.DateTime)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

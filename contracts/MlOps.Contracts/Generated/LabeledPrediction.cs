@@ -32,51 +32,61 @@ namespace MlOps.Contracts
 				"illis\"}},{\"name\":\"deployment\",\"type\":\"string\"},{\"name\":\"arm\",\"doc\":\"Deployment a" +
 				"rm that served: e.g. \'stable\', \'canary\', \'shadow\', \'fallback\'.\",\"type\":\"string\"}" +
 				",{\"name\":\"is_shadow\",\"doc\":\"Shadow predictions are logged and evaluated, never r" +
-				"eturned.\",\"default\":false,\"type\":\"boolean\"},{\"name\":\"model_name\",\"type\":\"string\"" +
-				"},{\"name\":\"model_version\",\"type\":\"string\"},{\"name\":\"model_sha256\",\"doc\":\"Hash of" +
-				" the artifact that scored.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"sc" +
-				"ores\",\"doc\":\"Model outputs, e.g. {\'p_delay\': 0.42}.\",\"type\":{\"type\":\"map\",\"value" +
-				"s\":\"double\"}},{\"name\":\"decision\",\"doc\":\"Outcome after output rules, e.g. \'delaye" +
-				"d\'.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"rule_versions\",\"doc\":\"Out" +
-				"put rule set name to version applied.\",\"default\":{},\"type\":{\"type\":\"map\",\"values" +
-				"\":\"string\"}},{\"name\":\"fallback_reason\",\"doc\":\"Why the primary model did not serv" +
-				"e, when it did not.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"served_fe" +
-				"atures\",\"doc\":\"Exact feature values the model saw (point-in-time correct trainin" +
-				"g rows).\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"boolean\",\"long\",\"double\",\"strin" +
-				"g\"]}},{\"name\":\"feature_ages_ms\",\"doc\":\"Age of each served feature value at scori" +
-				"ng time.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_f" +
-				"eatures\",\"doc\":\"Features that were missing or expired and got the model\'s declar" +
-				"ed default.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fea" +
-				"ture_views\",\"doc\":\"Feature view name to the version read.\",\"default\":{},\"type\":{" +
-				"\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"latency_ms\",\"doc\":\"End to end: request" +
-				" or batch start to scores.\",\"type\":\"double\"},{\"name\":\"latency_features_ms\",\"doc\"" +
-				":\"Fetching features from the online store (0 when the model needs none).\",\"defau" +
-				"lt\":0.0,\"type\":\"double\"},{\"name\":\"latency_model_ms\",\"doc\":\"The model run (a micr" +
-				"o-batch\'s run, shared by its predictions).\",\"default\":0.0,\"type\":\"double\"},{\"nam" +
-				"e\":\"spec_version\",\"type\":\"string\"},{\"name\":\"predicted_at\",\"type\":{\"type\":\"long\"," +
-				"\"logicalType\":\"timestamp-millis\"}},{\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"na" +
-				"me\":\"Lineage\",\"doc\":\"Where an output came from, so one event can be followed thr" +
-				"ough the system (also sent as Kafka headers).\",\"namespace\":\"MlOps.Contracts\",\"fi" +
-				"elds\":[{\"name\":\"source_topic\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"" +
-				"source_partition\",\"default\":null,\"type\":[\"null\",\"int\"]},{\"name\":\"source_offset\"," +
-				"\"default\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"source_event_id\",\"default\":null," +
-				"\"type\":[\"null\",\"string\"]},{\"name\":\"spec_version\",\"default\":null,\"type\":[\"null\",\"" +
-				"string\"]},{\"name\":\"traceparent\",\"doc\":\"W3C trace context of the request or event" +
-				" that caused this output.\",\"default\":null,\"type\":[\"null\",\"string\"]}]}}]}},{\"name" +
-				"\":\"label\",\"type\":{\"type\":\"record\",\"name\":\"Label\",\"doc\":\"Ground truth that arrive" +
-				"s after the prediction (e.g. the real arrival delay after landing).\",\"namespace\"" +
-				":\"MlOps.Contracts\",\"fields\":[{\"name\":\"label_id\",\"doc\":\"Unique per label; the ded" +
-				"upe key.\",\"type\":\"string\"},{\"name\":\"join_key\",\"doc\":\"Id the label joins on: a pr" +
-				"ediction_id, or the event_id the prediction scored.\",\"type\":\"string\"},{\"name\":\"j" +
-				"oin_key_kind\",\"doc\":\"\'prediction_id\' or \'event_id\'.\",\"default\":\"prediction_id\",\"" +
-				"type\":\"string\"},{\"name\":\"tenant_id\",\"type\":\"string\"},{\"name\":\"label_name\",\"doc\":" +
-				"\"e.g. \'arrival_delayed\'.\",\"type\":\"string\"},{\"name\":\"value\",\"doc\":\"Numeric truth;" +
-				" 0/1 for binary outcomes.\",\"type\":\"double\"},{\"name\":\"observed_at\",\"doc\":\"Event t" +
-				"ime at which the truth became known.\",\"type\":{\"type\":\"long\",\"logicalType\":\"times" +
-				"tamp-millis\"}},{\"name\":\"source\",\"default\":null,\"type\":[\"null\",\"string\"]}]}},{\"na" +
-				"me\":\"label_delay_ms\",\"doc\":\"observed_at minus the prediction\'s event_time.\",\"typ" +
-				"e\":\"long\"},{\"name\":\"joined_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-mi" +
-				"llis\"}}]}"));
+				"eturned.\",\"default\":false,\"type\":\"boolean\"},{\"name\":\"route_bucket\",\"doc\":\"The ro" +
+				"uting hash bucket in [0, 10000) that chose the arm (-1: not routed by hash).\",\"d" +
+				"efault\":-1,\"type\":\"int\"},{\"name\":\"model_name\",\"type\":\"string\"},{\"name\":\"model_ve" +
+				"rsion\",\"type\":\"string\"},{\"name\":\"model_sha256\",\"doc\":\"Hash of the artifact that " +
+				"scored.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model " +
+				"outputs, e.g. {\'p_delay\': 0.42}.\",\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"nam" +
+				"e\":\"decision\",\"doc\":\"Outcome after output rules, e.g. \'delayed\'.\",\"default\":null" +
+				",\"type\":[\"null\",\"string\"]},{\"name\":\"rule_versions\",\"doc\":\"Output rule set name t" +
+				"o version applied.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name" +
+				"\":\"rules_fired\",\"doc\":\"Output rules that changed this prediction, as \'ruleset:ve" +
+				"rsion/rule\', in the order applied.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":" +
+				"\"string\"}},{\"name\":\"shadow_decision\",\"doc\":\"What the deployment\'s shadow rule se" +
+				"t would have decided (null when it has none).\",\"default\":null,\"type\":[\"null\",\"st" +
+				"ring\"]},{\"name\":\"shadow_rules_fired\",\"doc\":\"Rules of the shadow rule set that wo" +
+				"uld have fired.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":" +
+				"\"fallback_reason\",\"doc\":\"Why the primary model did not serve, when it did not.\"," +
+				"\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"served_by\",\"doc\":\"What produce" +
+				"d the served score: \'arm\' (the routed arm\'s model), \'fallback:<model>:<version>\'" +
+				", or \'fallback:constant\'.\",\"default\":\"arm\",\"type\":\"string\"},{\"name\":\"served_feat" +
+				"ures\",\"doc\":\"Exact feature values the model saw (point-in-time correct training " +
+				"rows).\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"" +
+				"]}},{\"name\":\"feature_ages_ms\",\"doc\":\"Age of each served feature value at scoring" +
+				" time.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_fea" +
+				"tures\",\"doc\":\"Features that were missing or expired and got the model\'s declared" +
+				" default.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"featu" +
+				"re_views\",\"doc\":\"Feature view name to the version read.\",\"default\":{},\"type\":{\"t" +
+				"ype\":\"map\",\"values\":\"string\"}},{\"name\":\"latency_ms\",\"doc\":\"End to end: request o" +
+				"r batch start to scores.\",\"type\":\"double\"},{\"name\":\"latency_features_ms\",\"doc\":\"" +
+				"Fetching features from the online store (0 when the model needs none).\",\"default" +
+				"\":0.0,\"type\":\"double\"},{\"name\":\"latency_model_ms\",\"doc\":\"The model run (a micro-" +
+				"batch\'s run, shared by its predictions).\",\"default\":0.0,\"type\":\"double\"},{\"name\"" +
+				":\"spec_version\",\"type\":\"string\"},{\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"l" +
+				"ogicalType\":\"timestamp-millis\"}},{\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name" +
+				"\":\"Lineage\",\"doc\":\"Where an output came from, so one event can be followed throu" +
+				"gh the system (also sent as Kafka headers).\",\"namespace\":\"MlOps.Contracts\",\"fiel" +
+				"ds\":[{\"name\":\"source_topic\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"so" +
+				"urce_partition\",\"default\":null,\"type\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"d" +
+				"efault\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"source_event_id\",\"default\":null,\"t" +
+				"ype\":[\"null\",\"string\"]},{\"name\":\"spec_version\",\"default\":null,\"type\":[\"null\",\"st" +
+				"ring\"]},{\"name\":\"traceparent\",\"doc\":\"W3C trace context of the request or event t" +
+				"hat caused this output.\",\"default\":null,\"type\":[\"null\",\"string\"]}]}}]}},{\"name\":" +
+				"\"label\",\"type\":{\"type\":\"record\",\"name\":\"Label\",\"doc\":\"Ground truth that arrives " +
+				"after the prediction (e.g. the real arrival delay after landing).\",\"namespace\":\"" +
+				"MlOps.Contracts\",\"fields\":[{\"name\":\"label_id\",\"doc\":\"Unique per label; the dedup" +
+				"e key.\",\"type\":\"string\"},{\"name\":\"join_key\",\"doc\":\"Id the label joins on: a pred" +
+				"iction_id, or the event_id the prediction scored.\",\"type\":\"string\"},{\"name\":\"joi" +
+				"n_key_kind\",\"doc\":\"\'prediction_id\' or \'event_id\'.\",\"default\":\"prediction_id\",\"ty" +
+				"pe\":\"string\"},{\"name\":\"tenant_id\",\"type\":\"string\"},{\"name\":\"label_name\",\"doc\":\"e" +
+				".g. \'arrival_delayed\'.\",\"type\":\"string\"},{\"name\":\"value\",\"doc\":\"Numeric truth; 0" +
+				"/1 for binary outcomes.\",\"type\":\"double\"},{\"name\":\"observed_at\",\"doc\":\"Event tim" +
+				"e at which the truth became known.\",\"type\":{\"type\":\"long\",\"logicalType\":\"timesta" +
+				"mp-millis\"}},{\"name\":\"source\",\"default\":null,\"type\":[\"null\",\"string\"]}]}},{\"name" +
+				"\":\"label_delay_ms\",\"doc\":\"observed_at minus the prediction\'s event_time.\",\"type\"" +
+				":\"long\"},{\"name\":\"joined_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-mill" +
+				"is\"}}]}"));
 		private MlOps.Contracts.Prediction _prediction;
 		private MlOps.Contracts.Label _label;
 		/// <summary>

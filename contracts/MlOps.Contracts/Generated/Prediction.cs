@@ -30,37 +30,47 @@ namespace MlOps.Contracts
 				"e\":\"string\"},{\"name\":\"arm\",\"doc\":\"Deployment arm that served: e.g. \'stable\', \'ca" +
 				"nary\', \'shadow\', \'fallback\'.\",\"type\":\"string\"},{\"name\":\"is_shadow\",\"doc\":\"Shadow" +
 				" predictions are logged and evaluated, never returned.\",\"default\":false,\"type\":\"" +
-				"boolean\"},{\"name\":\"model_name\",\"type\":\"string\"},{\"name\":\"model_version\",\"type\":\"" +
-				"string\"},{\"name\":\"model_sha256\",\"doc\":\"Hash of the artifact that scored.\",\"defau" +
-				"lt\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model outputs, e.g. {" +
-				"\'p_delay\': 0.42}.\",\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"decision\",\"" +
-				"doc\":\"Outcome after output rules, e.g. \'delayed\'.\",\"default\":null,\"type\":[\"null\"" +
-				",\"string\"]},{\"name\":\"rule_versions\",\"doc\":\"Output rule set name to version appli" +
-				"ed.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"fallback_rea" +
-				"son\",\"doc\":\"Why the primary model did not serve, when it did not.\",\"default\":nul" +
-				"l,\"type\":[\"null\",\"string\"]},{\"name\":\"served_features\",\"doc\":\"Exact feature value" +
-				"s the model saw (point-in-time correct training rows).\",\"type\":{\"type\":\"map\",\"va" +
-				"lues\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"d" +
-				"oc\":\"Age of each served feature value at scoring time.\",\"default\":{},\"type\":{\"ty" +
-				"pe\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_features\",\"doc\":\"Features that were" +
-				" missing or expired and got the model\'s declared default.\",\"default\":[],\"type\":{" +
-				"\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"feature_views\",\"doc\":\"Feature view na" +
-				"me to the version read.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{" +
-				"\"name\":\"latency_ms\",\"doc\":\"End to end: request or batch start to scores.\",\"type\"" +
-				":\"double\"},{\"name\":\"latency_features_ms\",\"doc\":\"Fetching features from the onlin" +
-				"e store (0 when the model needs none).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"" +
-				"latency_model_ms\",\"doc\":\"The model run (a micro-batch\'s run, shared by its predi" +
-				"ctions).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"spec_version\",\"type\":\"string\"}" +
-				",{\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}" +
-				",{\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name\":\"Lineage\",\"doc\":\"Where an outp" +
-				"ut came from, so one event can be followed through the system (also sent as Kafk" +
-				"a headers).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"source_topic\",\"def" +
-				"ault\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"source_partition\",\"default\":null,\"" +
-				"type\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"default\":null,\"type\":[\"null\",\"lon" +
-				"g\"]},{\"name\":\"source_event_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":" +
-				"\"spec_version\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"traceparent\",\"d" +
-				"oc\":\"W3C trace context of the request or event that caused this output.\",\"defaul" +
-				"t\":null,\"type\":[\"null\",\"string\"]}]}}]}"));
+				"boolean\"},{\"name\":\"route_bucket\",\"doc\":\"The routing hash bucket in [0, 10000) th" +
+				"at chose the arm (-1: not routed by hash).\",\"default\":-1,\"type\":\"int\"},{\"name\":\"" +
+				"model_name\",\"type\":\"string\"},{\"name\":\"model_version\",\"type\":\"string\"},{\"name\":\"m" +
+				"odel_sha256\",\"doc\":\"Hash of the artifact that scored.\",\"default\":null,\"type\":[\"n" +
+				"ull\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model outputs, e.g. {\'p_delay\': 0.42}.\"," +
+				"\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"decision\",\"doc\":\"Outcome after" +
+				" output rules, e.g. \'delayed\'.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\"" +
+				":\"rule_versions\",\"doc\":\"Output rule set name to version applied.\",\"default\":{},\"" +
+				"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"rules_fired\",\"doc\":\"Output rule" +
+				"s that changed this prediction, as \'ruleset:version/rule\', in the order applied." +
+				"\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"shadow_decisio" +
+				"n\",\"doc\":\"What the deployment\'s shadow rule set would have decided (null when it" +
+				" has none).\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"shadow_rules_fire" +
+				"d\",\"doc\":\"Rules of the shadow rule set that would have fired.\",\"default\":[],\"typ" +
+				"e\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fallback_reason\",\"doc\":\"Why the p" +
+				"rimary model did not serve, when it did not.\",\"default\":null,\"type\":[\"null\",\"str" +
+				"ing\"]},{\"name\":\"served_by\",\"doc\":\"What produced the served score: \'arm\' (the rou" +
+				"ted arm\'s model), \'fallback:<model>:<version>\', or \'fallback:constant\'.\",\"defaul" +
+				"t\":\"arm\",\"type\":\"string\"},{\"name\":\"served_features\",\"doc\":\"Exact feature values " +
+				"the model saw (point-in-time correct training rows).\",\"type\":{\"type\":\"map\",\"valu" +
+				"es\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"doc" +
+				"\":\"Age of each served feature value at scoring time.\",\"default\":{},\"type\":{\"type" +
+				"\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_features\",\"doc\":\"Features that were m" +
+				"issing or expired and got the model\'s declared default.\",\"default\":[],\"type\":{\"t" +
+				"ype\":\"array\",\"items\":\"string\"}},{\"name\":\"feature_views\",\"doc\":\"Feature view name" +
+				" to the version read.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"n" +
+				"ame\":\"latency_ms\",\"doc\":\"End to end: request or batch start to scores.\",\"type\":\"" +
+				"double\"},{\"name\":\"latency_features_ms\",\"doc\":\"Fetching features from the online " +
+				"store (0 when the model needs none).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"la" +
+				"tency_model_ms\",\"doc\":\"The model run (a micro-batch\'s run, shared by its predict" +
+				"ions).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"spec_version\",\"type\":\"string\"},{" +
+				"\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{" +
+				"\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name\":\"Lineage\",\"doc\":\"Where an output" +
+				" came from, so one event can be followed through the system (also sent as Kafka " +
+				"headers).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"source_topic\",\"defau" +
+				"lt\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"source_partition\",\"default\":null,\"ty" +
+				"pe\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"default\":null,\"type\":[\"null\",\"long\"" +
+				"]},{\"name\":\"source_event_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"s" +
+				"pec_version\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"traceparent\",\"doc" +
+				"\":\"W3C trace context of the request or event that caused this output.\",\"default\"" +
+				":null,\"type\":[\"null\",\"string\"]}]}}]}"));
 		/// <summary>
 		/// Join key for labels.
 		/// </summary>
@@ -82,6 +92,10 @@ namespace MlOps.Contracts
 		/// Shadow predictions are logged and evaluated, never returned.
 		/// </summary>
 		private bool _is_shadow;
+		/// <summary>
+		/// The routing hash bucket in [0, 10000) that chose the arm (-1: not routed by hash).
+		/// </summary>
+		private int _route_bucket;
 		private string _model_name;
 		private string _model_version;
 		/// <summary>
@@ -101,9 +115,25 @@ namespace MlOps.Contracts
 		/// </summary>
 		private IDictionary<string,System.String> _rule_versions;
 		/// <summary>
+		/// Output rules that changed this prediction, as 'ruleset:version/rule', in the order applied.
+		/// </summary>
+		private IList<System.String> _rules_fired;
+		/// <summary>
+		/// What the deployment's shadow rule set would have decided (null when it has none).
+		/// </summary>
+		private string _shadow_decision;
+		/// <summary>
+		/// Rules of the shadow rule set that would have fired.
+		/// </summary>
+		private IList<System.String> _shadow_rules_fired;
+		/// <summary>
 		/// Why the primary model did not serve, when it did not.
 		/// </summary>
 		private string _fallback_reason;
+		/// <summary>
+		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'.
+		/// </summary>
+		private string _served_by;
 		/// <summary>
 		/// Exact feature values the model saw (point-in-time correct training rows).
 		/// </summary>
@@ -253,6 +283,20 @@ namespace MlOps.Contracts
 				this._is_shadow = value;
 			}
 		}
+		/// <summary>
+		/// The routing hash bucket in [0, 10000) that chose the arm (-1: not routed by hash).
+		/// </summary>
+		public int route_bucket
+		{
+			get
+			{
+				return this._route_bucket;
+			}
+			set
+			{
+				this._route_bucket = value;
+			}
+		}
 		public string model_name
 		{
 			get
@@ -332,6 +376,48 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
+		/// Output rules that changed this prediction, as 'ruleset:version/rule', in the order applied.
+		/// </summary>
+		public IList<System.String> rules_fired
+		{
+			get
+			{
+				return this._rules_fired;
+			}
+			set
+			{
+				this._rules_fired = value;
+			}
+		}
+		/// <summary>
+		/// What the deployment's shadow rule set would have decided (null when it has none).
+		/// </summary>
+		public string shadow_decision
+		{
+			get
+			{
+				return this._shadow_decision;
+			}
+			set
+			{
+				this._shadow_decision = value;
+			}
+		}
+		/// <summary>
+		/// Rules of the shadow rule set that would have fired.
+		/// </summary>
+		public IList<System.String> shadow_rules_fired
+		{
+			get
+			{
+				return this._shadow_rules_fired;
+			}
+			set
+			{
+				this._shadow_rules_fired = value;
+			}
+		}
+		/// <summary>
 		/// Why the primary model did not serve, when it did not.
 		/// </summary>
 		public string fallback_reason
@@ -343,6 +429,20 @@ namespace MlOps.Contracts
 			set
 			{
 				this._fallback_reason = value;
+			}
+		}
+		/// <summary>
+		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'.
+		/// </summary>
+		public string served_by
+		{
+			get
+			{
+				return this._served_by;
+			}
+			set
+			{
+				this._served_by = value;
 			}
 		}
 		/// <summary>
@@ -489,23 +589,28 @@ namespace MlOps.Contracts
 			case 6: return this.deployment;
 			case 7: return this.arm;
 			case 8: return this.is_shadow;
-			case 9: return this.model_name;
-			case 10: return this.model_version;
-			case 11: return this.model_sha256;
-			case 12: return this.scores;
-			case 13: return this.decision;
-			case 14: return this.rule_versions;
-			case 15: return this.fallback_reason;
-			case 16: return this.served_features;
-			case 17: return this.feature_ages_ms;
-			case 18: return this.missing_features;
-			case 19: return this.feature_views;
-			case 20: return this.latency_ms;
-			case 21: return this.latency_features_ms;
-			case 22: return this.latency_model_ms;
-			case 23: return this.spec_version;
-			case 24: return this.predicted_at;
-			case 25: return this.lineage;
+			case 9: return this.route_bucket;
+			case 10: return this.model_name;
+			case 11: return this.model_version;
+			case 12: return this.model_sha256;
+			case 13: return this.scores;
+			case 14: return this.decision;
+			case 15: return this.rule_versions;
+			case 16: return this.rules_fired;
+			case 17: return this.shadow_decision;
+			case 18: return this.shadow_rules_fired;
+			case 19: return this.fallback_reason;
+			case 20: return this.served_by;
+			case 21: return this.served_features;
+			case 22: return this.feature_ages_ms;
+			case 23: return this.missing_features;
+			case 24: return this.feature_views;
+			case 25: return this.latency_ms;
+			case 26: return this.latency_features_ms;
+			case 27: return this.latency_model_ms;
+			case 28: return this.spec_version;
+			case 29: return this.predicted_at;
+			case 30: return this.lineage;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -522,23 +627,28 @@ namespace MlOps.Contracts
 			case 6: this.deployment = (System.String)fieldValue; break;
 			case 7: this.arm = (System.String)fieldValue; break;
 			case 8: this.is_shadow = (System.Boolean)fieldValue; break;
-			case 9: this.model_name = (System.String)fieldValue; break;
-			case 10: this.model_version = (System.String)fieldValue; break;
-			case 11: this.model_sha256 = (System.String)fieldValue; break;
-			case 12: this.scores = (IDictionary<string,System.Double>)fieldValue; break;
-			case 13: this.decision = (System.String)fieldValue; break;
-			case 14: this.rule_versions = (IDictionary<string,System.String>)fieldValue; break;
-			case 15: this.fallback_reason = (System.String)fieldValue; break;
-			case 16: this.served_features = (IDictionary<string,System.Object>)fieldValue; break;
-			case 17: this.feature_ages_ms = (IDictionary<string,System.Int64>)fieldValue; break;
-			case 18: this.missing_features = (IList<System.String>)fieldValue; break;
-			case 19: this.feature_views = (IDictionary<string,System.String>)fieldValue; break;
-			case 20: this.latency_ms = (System.Double)fieldValue; break;
-			case 21: this.latency_features_ms = (System.Double)fieldValue; break;
-			case 22: this.latency_model_ms = (System.Double)fieldValue; break;
-			case 23: this.spec_version = (System.String)fieldValue; break;
-			case 24: this.predicted_at = (System.DateTime)fieldValue; break;
-			case 25: this.lineage = (MlOps.Contracts.Lineage)fieldValue; break;
+			case 9: this.route_bucket = (System.Int32)fieldValue; break;
+			case 10: this.model_name = (System.String)fieldValue; break;
+			case 11: this.model_version = (System.String)fieldValue; break;
+			case 12: this.model_sha256 = (System.String)fieldValue; break;
+			case 13: this.scores = (IDictionary<string,System.Double>)fieldValue; break;
+			case 14: this.decision = (System.String)fieldValue; break;
+			case 15: this.rule_versions = (IDictionary<string,System.String>)fieldValue; break;
+			case 16: this.rules_fired = (IList<System.String>)fieldValue; break;
+			case 17: this.shadow_decision = (System.String)fieldValue; break;
+			case 18: this.shadow_rules_fired = (IList<System.String>)fieldValue; break;
+			case 19: this.fallback_reason = (System.String)fieldValue; break;
+			case 20: this.served_by = (System.String)fieldValue; break;
+			case 21: this.served_features = (IDictionary<string,System.Object>)fieldValue; break;
+			case 22: this.feature_ages_ms = (IDictionary<string,System.Int64>)fieldValue; break;
+			case 23: this.missing_features = (IList<System.String>)fieldValue; break;
+			case 24: this.feature_views = (IDictionary<string,System.String>)fieldValue; break;
+			case 25: this.latency_ms = (System.Double)fieldValue; break;
+			case 26: this.latency_features_ms = (System.Double)fieldValue; break;
+			case 27: this.latency_model_ms = (System.Double)fieldValue; break;
+			case 28: this.spec_version = (System.String)fieldValue; break;
+			case 29: this.predicted_at = (System.DateTime)fieldValue; break;
+			case 30: this.lineage = (MlOps.Contracts.Lineage)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

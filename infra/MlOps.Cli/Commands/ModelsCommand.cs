@@ -81,7 +81,6 @@ internal static class ModelsCommand
             event_types = eventTypes.ToList(),
             arms = [new DeploymentArm { name = "stable", model_name = model[..colon], model_version = model[(colon + 1)..], traffic_weight = 1.0, shadow = false }],
             fallback = [],
-            output_rules_version = null,
             stage = args.String("stage", "production"),
             approved_by = Environment.UserName,
             // Newer publications win; milliseconds keep revisions increasing across CLI runs.
