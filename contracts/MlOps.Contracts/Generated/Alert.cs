@@ -59,7 +59,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Summary, description, runbook URL, observed value.
 		/// </summary>
-		private IDictionary<string,System.String> _annotations;
+		private IDictionary<string,System.String> _annotations = new Dictionary<string,System.String>();
 		private string _source_service;
 		private System.DateTime _starts_at;
 		private System.Nullable<System.DateTime> _ends_at;

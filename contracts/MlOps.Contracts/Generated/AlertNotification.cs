@@ -60,8 +60,8 @@ namespace MlOps.Contracts
 		/// Who acknowledged or resolved, for human actions.
 		/// </summary>
 		private string _actor;
-		private int _attempt;
-		private bool _delivered;
+		private int _attempt = 1;
+		private bool _delivered = true;
 		private string _error;
 		private string _spec_version;
 		private System.DateTime _occurred_at;

@@ -65,7 +65,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Ordered 'model:version' chain tried when the routed arm cannot serve (model error, timeout, NaN or out-of-range output, a required feature missing); after it, fallback_constant.
 		/// </summary>
-		private IList<System.String> _fallback;
+		private IList<System.String> _fallback = new List<System.String>();
 		/// <summary>
 		/// Last resort: this probability is served (marked as the constant fallback) when no model of the chain can.
 		/// </summary>
@@ -77,7 +77,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// What the arm is chosen by: 'entity' or 'tenant'. A stable hash of deployment and key picks one of 10,000 buckets, so a cohort keeps its arm across restarts and instances.
 		/// </summary>
-		private string _routing_key;
+		private string _routing_key = "entity";
 		/// <summary>
 		/// Output rule set applied to every served prediction, as 'name:version' (topic mlops.rules).
 		/// </summary>
@@ -89,7 +89,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Rollout stage: 'shadow', 'canary', 'ramping', 'stable', 'rolled_back'.
 		/// </summary>
-		private string _stage;
+		private string _stage = "stable";
 		private string _approved_by;
 		/// <summary>
 		/// Monotonic; readers ignore older revisions.

@@ -30,7 +30,7 @@ namespace MlOps.Contracts
 		/// Share of traffic in [0, 1]; shadow arms see all traffic and serve none.
 		/// </summary>
 		private double _traffic_weight;
-		private bool _shadow;
+		private bool _shadow = false;
 		public virtual global::Avro.Schema Schema
 		{
 			get

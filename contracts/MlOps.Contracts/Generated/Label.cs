@@ -31,7 +31,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// 'prediction_id' or 'event_id'.
 		/// </summary>
-		private string _join_key_kind;
+		private string _join_key_kind = "prediction_id";
 		private string _tenant_id;
 		/// <summary>
 		/// e.g. 'arrival_delayed'.

@@ -27,7 +27,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Slice dimensions, e.g. {'carrier': 'AA'}; empty for the whole population.
 		/// </summary>
-		private IDictionary<string,System.String> _slice;
+		private IDictionary<string,System.String> _slice = new Dictionary<string,System.String>();
 		private System.DateTime _window_start;
 		private System.DateTime _window_end;
 		/// <summary>

@@ -47,7 +47,7 @@ namespace MlOps.Contracts
 				"t\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}"));
 		private string _model_name;
 		private string _version;
-		private string _format;
+		private string _format = "onnx";
 		/// <summary>
 		/// Where the artifact lives (file path or object store URI).
 		/// </summary>
@@ -59,11 +59,11 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Signature in graph input order: feature, ONNX input, type, shape, default.
 		/// </summary>
-		private IList<MlOps.Contracts.ModelInput> _inputs;
+		private IList<MlOps.Contracts.ModelInput> _inputs = new List<MlOps.Contracts.ModelInput>();
 		/// <summary>
 		/// Graph output names.
 		/// </summary>
-		private IList<System.String> _outputs;
+		private IList<System.String> _outputs = new List<System.String>();
 		/// <summary>
 		/// Output holding P(positive class), shape [batch, 1] or [batch].
 		/// </summary>
@@ -72,7 +72,7 @@ namespace MlOps.Contracts
 		/// Output holding the predicted label, if the graph has one.
 		/// </summary>
 		private string _label_output;
-		private IDictionary<string,System.Double> _training_metrics;
+		private IDictionary<string,System.Double> _training_metrics = new Dictionary<string,System.Double>();
 		/// <summary>
 		/// Dataset reference and time range.
 		/// </summary>

@@ -49,8 +49,8 @@ namespace MlOps.Contracts
 		private string _kind;
 		private System.Nullable<System.Double> _min;
 		private System.Nullable<System.Double> _max;
-		private IList<System.String> _tenants;
-		private IList<System.String> _entities;
+		private IList<System.String> _tenants = new List<System.String>();
+		private IList<System.String> _entities = new List<System.String>();
 		private System.Nullable<System.Double> _threshold;
 		/// <summary>
 		/// match: the input (feature name, e.g. 'event.origin') tested.

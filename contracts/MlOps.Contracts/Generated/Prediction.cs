@@ -91,11 +91,11 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Shadow predictions are logged and evaluated, never returned.
 		/// </summary>
-		private bool _is_shadow;
+		private bool _is_shadow = false;
 		/// <summary>
 		/// The routing hash bucket in [0, 10000) that chose the arm (-1: not routed by hash).
 		/// </summary>
-		private int _route_bucket;
+		private int _route_bucket = -1;
 		private string _model_name;
 		private string _model_version;
 		/// <summary>
@@ -113,11 +113,11 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Output rule set name to version applied.
 		/// </summary>
-		private IDictionary<string,System.String> _rule_versions;
+		private IDictionary<string,System.String> _rule_versions = new Dictionary<string,System.String>();
 		/// <summary>
 		/// Output rules that changed this prediction, as 'ruleset:version/rule', in the order applied.
 		/// </summary>
-		private IList<System.String> _rules_fired;
+		private IList<System.String> _rules_fired = new List<System.String>();
 		/// <summary>
 		/// What the deployment's shadow rule set would have decided (null when it has none).
 		/// </summary>
@@ -125,7 +125,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Rules of the shadow rule set that would have fired.
 		/// </summary>
-		private IList<System.String> _shadow_rules_fired;
+		private IList<System.String> _shadow_rules_fired = new List<System.String>();
 		/// <summary>
 		/// Why the primary model did not serve, when it did not.
 		/// </summary>
@@ -133,7 +133,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'.
 		/// </summary>
-		private string _served_by;
+		private string _served_by = "arm";
 		/// <summary>
 		/// Exact feature values the model saw (point-in-time correct training rows).
 		/// </summary>
@@ -141,15 +141,15 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Age of each served feature value at scoring time.
 		/// </summary>
-		private IDictionary<string,System.Int64> _feature_ages_ms;
+		private IDictionary<string,System.Int64> _feature_ages_ms = new Dictionary<string,System.Int64>();
 		/// <summary>
 		/// Features that were missing or expired and got the model's declared default.
 		/// </summary>
-		private IList<System.String> _missing_features;
+		private IList<System.String> _missing_features = new List<System.String>();
 		/// <summary>
 		/// Feature view name to the version read.
 		/// </summary>
-		private IDictionary<string,System.String> _feature_views;
+		private IDictionary<string,System.String> _feature_views = new Dictionary<string,System.String>();
 		/// <summary>
 		/// End to end: request or batch start to scores.
 		/// </summary>
@@ -157,11 +157,11 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Fetching features from the online store (0 when the model needs none).
 		/// </summary>
-		private double _latency_features_ms;
+		private double _latency_features_ms = 0.0d;
 		/// <summary>
 		/// The model run (a micro-batch's run, shared by its predictions).
 		/// </summary>
-		private double _latency_model_ms;
+		private double _latency_model_ms = 0.0d;
 		private string _spec_version;
 		private System.DateTime _predicted_at;
 		private MlOps.Contracts.Lineage _lineage;

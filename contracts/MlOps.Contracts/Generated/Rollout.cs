@@ -58,7 +58,7 @@ namespace MlOps.Contracts
 		/// <summary>
 		/// Stage names approved by './mlops rollout approve' (manual stages).
 		/// </summary>
-		private IList<System.String> _approvals;
+		private IList<System.String> _approvals = new List<System.String>();
 		private string _created_by;
 		/// <summary>
 		/// Monotonic; an approval publishes a new revision.

@@ -30,7 +30,7 @@ namespace MlOps.Contracts
 		private string _from_stage;
 		private string _to_stage;
 		private string _reason;
-		private IDictionary<string,System.Double> _metrics;
+		private IDictionary<string,System.Double> _metrics = new Dictionary<string,System.Double>();
 		/// <summary>
 		/// The deployment revision this transition published.
 		/// </summary>

@@ -25,17 +25,17 @@ namespace MlOps.Contracts
 		/// The candidate's share in [0, 1]; the champion serves the rest.
 		/// </summary>
 		private double _traffic_weight;
-		private bool _shadow;
-		private long _min_duration_ms;
+		private bool _shadow = false;
+		private long _min_duration_ms = 0;
 		/// <summary>
 		/// Candidate predictions needed before the gates are judged.
 		/// </summary>
-		private long _min_samples;
+		private long _min_samples = 0;
 		/// <summary>
 		/// Passing gates wait for './mlops rollout approve' instead of advancing.
 		/// </summary>
-		private bool _manual;
-		private IList<MlOps.Contracts.RolloutGate> _gates;
+		private bool _manual = false;
+		private IList<MlOps.Contracts.RolloutGate> _gates = new List<MlOps.Contracts.RolloutGate>();
 		public virtual global::Avro.Schema Schema
 		{
 			get
