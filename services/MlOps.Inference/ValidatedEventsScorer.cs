@@ -66,7 +66,7 @@ public sealed class ValidatedEventsScorer(
             InferenceMetrics.NotDeployed.Inc(outcomes.Count(o => o.Prediction is null));
             InferenceMetrics.BatchPhaseSeconds.WithLabels("score").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             started = Stopwatch.GetTimestamp();
-            await log.WriteAsync(outcomes.Select(o => o.Prediction).OfType<Prediction>(), ct);
+            await log.WriteAsync(outcomes.SelectMany(o => o.Logged), ct);
             InferenceMetrics.BatchPhaseSeconds.WithLabels("log").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         return poison;

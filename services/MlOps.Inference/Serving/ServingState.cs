@@ -89,26 +89,19 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             var routes = new List<DeploymentRoute>();
             foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                var arm = ServingArm(deployment);
-                if (arm is null)
+                if (RouteOf(key, deployment) is { } route)
                 {
-                    logger.LogWarning("Deployment {Deployment} has no serving arm; it scores nothing", key);
-                    continue;
-                }
-                var modelKey = $"{arm.model_name}:{arm.model_version}";
-                if (LoadIfNeeded(modelKey) is { } handle)
-                {
-                    routes.Add(new DeploymentRoute(key, deployment, arm, handle));
+                    routes.Add(route);
                 }
                 else if (previous.Routes.FirstOrDefault(r => r.Key == key) is { } kept)
                 {
-                    logger.LogWarning("Deployment {Deployment} asks for {Model}, which is not loadable; {Kept} keeps serving",
-                        key, modelKey, kept.Model.Model.Key);
+                    logger.LogWarning("Deployment {Deployment} revision {Revision} cannot be served; revision {Kept} keeps serving",
+                        key, deployment.revision, kept.Deployment.revision);
                     routes.Add(kept);
                 }
                 else
                 {
-                    logger.LogWarning("Deployment {Deployment} asks for {Model}, which is not loadable; nothing serves it", key, modelKey);
+                    logger.LogWarning("Deployment {Deployment} revision {Revision} cannot be served; nothing serves it", key, deployment.revision);
                 }
             }
 
@@ -116,7 +109,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             Volatile.Write(ref _current, next);
             previous.Release();
 
-            var used = routes.Select(r => r.Model.Model.Key).ToHashSet(StringComparer.Ordinal);
+            var used = routes.SelectMany(r => r.Models).Select(m => m.Model.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var unused in _loaded.Keys.Where(k => !used.Contains(k)).ToList())
             {
                 logger.LogInformation("Unloading {Model}: no deployment routes to it", unused);
@@ -127,13 +120,42 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     }
 
     /// <summary>
-    /// The arm that serves (staged routing over several arms comes with deployments): the non-shadow arm with the
-    /// largest traffic weight, the first one on a tie.
+    /// The route for a deployment, or null when it cannot serve: no serving arm with traffic, duplicate arm names, or
+    /// a model of an arm or of the fallback chain that is not loadable (all or nothing, so a deployment never serves
+    /// half of what it asks for).
     /// </summary>
-    public static DeploymentArm? ServingArm(Deployment deployment) => deployment.arms
-        .Where(a => !a.shadow)
-        .OrderByDescending(a => a.traffic_weight)
-        .FirstOrDefault();
+    private DeploymentRoute? RouteOf(string key, Deployment deployment)
+    {
+        if (!deployment.arms.Any(a => !a.shadow && a.traffic_weight > 0))
+        {
+            logger.LogWarning("Deployment {Deployment} has no serving arm with traffic", key);
+            return null;
+        }
+        if (deployment.arms.GroupBy(a => a.name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            logger.LogWarning("Deployment {Deployment} names two arms '{Arm}'", key, duplicate.Key);
+            return null;
+        }
+        var arms = new Dictionary<string, ModelHandle>(StringComparer.Ordinal);
+        foreach (var arm in deployment.arms)
+        {
+            if (LoadIfNeeded($"{arm.model_name}:{arm.model_version}") is not { } handle)
+            {
+                return null;
+            }
+            arms[arm.name] = handle;
+        }
+        var fallbacks = new List<ModelHandle>();
+        foreach (var model in deployment.fallback)
+        {
+            if (LoadIfNeeded(model) is not { } handle)
+            {
+                return null;
+            }
+            fallbacks.Add(handle);
+        }
+        return new DeploymentRoute(key, deployment, arms, fallbacks);
+    }
 
     private ModelHandle? LoadIfNeeded(string modelKey)
     {
