@@ -73,6 +73,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         foreach (var job in jobs)
         {
             job.Assemble(requests[job.Request].Attributes, vectors[job.Request]);
+            Report(job);
         }
         Run(jobs.Where(j => j.Failure is null));
 
@@ -87,6 +88,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             foreach (var job in next)
             {
                 job.Retry(job.Route.Fallbacks[level], requests[job.Request].Attributes, vectors[job.Request]);
+                Report(job);
             }
             Run(next.Where(j => j.RetryFailure is null));
         }
@@ -132,6 +134,16 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         return outcomes;
     }
 
+    /// <summary>Counts and announces the current attempt's failure, if it has one.</summary>
+    private void Report(ScoringJob job)
+    {
+        if (job.Failure is { } failure)
+        {
+            InferenceMetrics.ModelFailures.WithLabels(job.Route.Key, job.Model.Model.Key, failure.Code).Inc();
+            ModelFailed?.Invoke(job.Route.Key, job.Model.Model.Key, failure);
+        }
+    }
+
     /// <summary>One ONNX run per model over the jobs' current rows; a failed run, a slow run or a bad score fails the row.</summary>
     private void Run(IEnumerable<ScoringJob> jobs)
     {
@@ -170,8 +182,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
                 else
                 {
                     job.Fail(rowFailure);
-                    InferenceMetrics.ModelFailures.WithLabels(job.Route.Key, model.Key, rowFailure.Code).Inc();
-                    ModelFailed?.Invoke(job.Route.Key, model.Key, rowFailure);
+                    Report(job);
                 }
             }
         }
