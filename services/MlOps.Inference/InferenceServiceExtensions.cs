@@ -34,6 +34,7 @@ public static class InferenceServiceExtensions
         services.AddGuardedAvroDeserializer<EventEnvelope>();
         services.AddGuardedAvroDeserializer<ModelVersion>();
         services.AddGuardedAvroDeserializer<Deployment>();
+        services.AddGuardedAvroDeserializer<RuleSet>();
         services.AddSingleton<FeatureStoreReader>();
         services.AddSingleton(sp => new AlertPublisher(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<TimeProvider>(), ServiceName));
         services.AddSingleton(sp =>
@@ -109,6 +110,8 @@ public static class InferenceServiceExtensions
                 arms = r.Deployment.arms.Select(a => new { a.name, model = r.Arms[a.name].Model.Key, weight = a.traffic_weight, a.shadow }),
                 fallback = r.Fallbacks.Select(f => f.Model.Key),
                 fallback_constant = r.Deployment.fallback_constant,
+                output_rules = r.Rules?.Key,
+                shadow_rules = r.ShadowRules?.Key,
                 inputs = r.ChampionModel.Model.Inputs.Select(i => new { i.feature, i.onnx_input, i.type, i.shape, @default = i.default_value }),
             }),
             refused = state.Refused,

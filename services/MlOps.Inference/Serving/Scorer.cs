@@ -5,6 +5,7 @@ using System.Text;
 using MlOps.Common.Features;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
+using MlOps.Models.Rules;
 
 namespace MlOps.Inference.Serving;
 
@@ -286,6 +287,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         {
             prediction.scores[ProbabilityScore] = probability;
             prediction.decision = probability >= 0.5 ? "positive" : "negative";
+            ApplyRules(prediction, request, route, probability);
             InferenceMetrics.Predictions.WithLabels(route.Key, prediction.model_name, prediction.model_version, job.Arm, path).Inc();
             if (job.FirstFailure is { } failure && !job.Shadow)
             {
@@ -301,5 +303,45 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             InferenceMetrics.MissingFeatures.WithLabels(job.Model.Model.Key, missing).Inc();
         }
         return prediction;
+    }
+
+    /// <summary>
+    /// The deployment's output rules decide what is served (the model's own score stays in scores["model_probability"]
+    /// when a rule changed it); its shadow rule set is evaluated on the same score and only logged.
+    /// </summary>
+    private static void ApplyRules(Prediction prediction, ScoringRequest request, DeploymentRoute route, double probability)
+    {
+        if (route.Rules is null && route.ShadowRules is null)
+        {
+            return;
+        }
+        var inputs = new Dictionary<string, object?>(prediction.served_features, StringComparer.Ordinal);
+        foreach (var (name, value) in request.Attributes)
+        {
+            inputs.TryAdd($"{MlOps.Models.FeatureName.EventPrefix}.{name}", value);
+        }
+        var input = new RuleInput(request.TenantId, request.EntityId, inputs);
+        if (route.Rules is { } rules)
+        {
+            var result = rules.Apply(probability, input);
+            if (result.Probability != probability)
+            {
+                prediction.scores["model_probability"] = probability;
+                prediction.scores[ProbabilityScore] = result.Probability;
+            }
+            prediction.decision = result.Decision;
+            prediction.rules_fired = result.Fired.ToList();
+            prediction.rule_versions[rules.Set.name] = rules.Set.version;
+            foreach (var fired in result.Fired)
+            {
+                InferenceMetrics.RulesFired.WithLabels(rules.Key, fired).Inc();
+            }
+        }
+        if (route.ShadowRules is { } shadow)
+        {
+            var result = shadow.Apply(probability, input);
+            prediction.shadow_decision = result.Decision;
+            prediction.shadow_rules_fired = result.Fired.ToList();
+        }
     }
 }

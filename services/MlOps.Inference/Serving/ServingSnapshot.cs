@@ -1,4 +1,5 @@
 using MlOps.Contracts;
+using MlOps.Models.Rules;
 
 namespace MlOps.Inference.Serving;
 
@@ -18,6 +19,12 @@ public sealed record DeploymentRoute(string Key, Deployment Deployment, IReadOnl
     public DeploymentArm Champion { get; } = Deployment.arms.Where(a => !a.shadow).OrderByDescending(a => a.traffic_weight).First();
 
     public ModelHandle ChampionModel => Arms[Champion.name];
+
+    /// <summary>The output rule set applied to every prediction of this deployment, if it names one.</summary>
+    public CompiledRuleSet? Rules { get; init; }
+
+    /// <summary>A candidate rule set evaluated and logged beside <see cref="Rules"/>, never applied.</summary>
+    public CompiledRuleSet? ShadowRules { get; init; }
 }
 
 /// <summary>

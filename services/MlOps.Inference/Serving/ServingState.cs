@@ -1,5 +1,6 @@
 using MlOps.Contracts;
 using MlOps.Models;
+using MlOps.Models.Rules;
 
 namespace MlOps.Inference.Serving;
 
@@ -15,6 +16,8 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     private readonly Dictionary<string, Deployment> _deployments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelHandle> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _refused = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RuleSet> _ruleSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompiledRuleSet> _compiledRules = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ServingSnapshot _current = new([]);
 
@@ -60,6 +63,24 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             else
             {
                 _versions[key] = version;
+            }
+        }
+    }
+
+    /// <summary>A rule set record (null = tombstone). Versions are immutable; a republished one replaces its compilation.</summary>
+    public void OnRuleSet(string key, RuleSet? set)
+    {
+        lock (_gate)
+        {
+            _refused.Remove(RulesRefusalKey(key));
+            _compiledRules.Remove(key);
+            if (set is null)
+            {
+                _ruleSets.Remove(key);
+            }
+            else
+            {
+                _ruleSets[key] = set;
             }
         }
     }
@@ -154,7 +175,46 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             }
             fallbacks.Add(handle);
         }
-        return new DeploymentRoute(key, deployment, arms, fallbacks);
+        if (!TryRules(deployment.output_rules, out var rules) || !TryRules(deployment.shadow_rules, out var shadowRules))
+        {
+            return null;
+        }
+        return new DeploymentRoute(key, deployment, arms, fallbacks) { Rules = rules, ShadowRules = shadowRules };
+    }
+
+    private static string RulesRefusalKey(string ruleSet) => "rules " + ruleSet;
+
+    /// <summary>The compiled rule set a deployment names (none named is fine); false when it is unknown or invalid.</summary>
+    private bool TryRules(string? key, out CompiledRuleSet? compiled)
+    {
+        compiled = null;
+        if (key is null)
+        {
+            return true;
+        }
+        if (_compiledRules.TryGetValue(key, out compiled))
+        {
+            return true;
+        }
+        if (_refused.ContainsKey(RulesRefusalKey(key)))
+        {
+            return false;
+        }
+        if (!_ruleSets.TryGetValue(key, out var set))
+        {
+            Refuse(RulesRefusalKey(key), "rules_not_registered", $"rule set {key} is not in {TopicCatalog.Rules}");
+            return false;
+        }
+        try
+        {
+            compiled = _compiledRules[key] = CompiledRuleSet.Compile(set);
+            return true;
+        }
+        catch (RuleSetException ex)
+        {
+            Refuse(RulesRefusalKey(key), "rules_invalid", $"rule set {key} is invalid: {string.Join("; ", ex.Problems)}");
+            return false;
+        }
     }
 
     private ModelHandle? LoadIfNeeded(string modelKey)
