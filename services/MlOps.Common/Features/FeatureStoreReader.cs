@@ -6,6 +6,19 @@ namespace MlOps.Common.Features;
 /// <summary>One entity of one view to read, at the read's time unless <paramref name="At"/> says otherwise.</summary>
 public sealed record FeatureRequest(FeatureView View, string Entity, DateTime? At = null);
 
+/// <summary>What one entity's read returned from Redis, before decoding: its hash and its distinct counts by feature.</summary>
+public sealed record StoredEntity(FeatureRequest Request, long AtMs, Dictionary<string, string> Hash, Dictionary<string, long> DistinctCounts)
+{
+    /// <summary>The entity's newest event time as stored (the hash's latest field), if any.</summary>
+    public long? NewestEventTimeMs =>
+        Hash.TryGetValue(FeatureKeys.LatestField, out var text)
+        && long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? ms
+            : null;
+
+    public FeatureVector Decode(long atMs) => FeatureDecoder.Decode(Request.View, Request.Entity, Hash, DistinctCounts, atMs);
+}
+
 /// <summary>
 /// Reads the online store: any number of (view, entity) pairs in one pipelined round trip (an HGETALL per pair and
 /// a PFCOUNT per distinct-count feature), decoded at the read time with TTLs enforced and ages reported. This is
@@ -15,39 +28,99 @@ public sealed class FeatureStoreReader(IConnectionMultiplexer redis)
 {
     public async Task<IReadOnlyList<FeatureVector>> ReadAsync(IReadOnlyList<FeatureRequest> requests, DateTime at)
     {
-        var defaultMs = ToUnixMs(at);
-        var times = requests.Select(r => r.At is { } own ? ToUnixMs(own) : defaultMs).ToArray();
-        var batch = redis.GetDatabase().CreateBatch();
-        var hashes = new Task<HashEntry[]>[requests.Count];
-        var distinct = new List<(string Feature, Task<long> Count)>[requests.Count];
-        for (var i = 0; i < requests.Count; i++)
+        var stored = await Queue(requests, at).ReadAsync();
+        var vectors = new FeatureVector[stored.Count];
+        for (var i = 0; i < stored.Count; i++)
         {
-            var (view, entity, atMs) = (requests[i].View, requests[i].Entity, times[i]);
-            hashes[i] = batch.HashGetAllAsync(FeatureKeys.Entity(view, entity));
-            distinct[i] = [];
-            var compiled = CompiledView.Of(view);
-            for (var w = 0; w < compiled.DistinctAggregations.Count; w++)
-            {
-                foreach (var aggregation in compiled.DistinctAggregations[w])
-                {
-                    var keys = FeatureDecoder.DistinctKeys(view, entity, aggregation, w, atMs).Select(k => (RedisKey)k).ToArray();
-                    distinct[i].Add((aggregation.FeatureName(view.Windows[w]), batch.HyperLogLogLengthAsync(keys)));
-                }
-            }
-        }
-        batch.Execute();
-        await Task.WhenAll(hashes);
-        await Task.WhenAll(distinct.SelectMany(d => d.Select(x => x.Count)));
-
-        var vectors = new FeatureVector[requests.Count];
-        for (var i = 0; i < requests.Count; i++)
-        {
-            var hash = hashes[i].Result.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
-            var counts = distinct[i].ToDictionary(d => d.Feature, d => d.Count.Result, StringComparer.Ordinal);
-            vectors[i] = FeatureDecoder.Decode(requests[i].View, requests[i].Entity, hash, counts, times[i]);
+            vectors[i] = stored[i].Decode(stored[i].AtMs);
         }
         return vectors;
     }
 
+    /// <summary>
+    /// Sends the reads now, on the multiplexer's connection, without waiting: they run after every command sent
+    /// before them (e.g. a write whose result is still in flight). Await <see cref="QueuedRead.ReadAsync"/> for them.
+    /// </summary>
+    public QueuedRead Queue(IReadOnlyList<FeatureRequest> requests, DateTime at)
+    {
+        var defaultMs = ToUnixMs(at);
+        var times = new long[requests.Count];
+        var batch = redis.GetDatabase().CreateBatch();
+        var hashes = new Task<HashEntry[]>[requests.Count];
+        var distinct = new (string Feature, Task<long> Count)[requests.Count][];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (view, entity) = (requests[i].View, requests[i].Entity);
+            var atMs = times[i] = requests[i].At is { } own ? ToUnixMs(own) : defaultMs;
+            var compiled = CompiledView.Of(view);
+            hashes[i] = batch.HashGetAllAsync(FeatureKeys.Entity(compiled, entity));
+            var reads = compiled.DistinctReads;
+            distinct[i] = reads.Count == 0 ? [] : new (string, Task<long>)[reads.Count];
+            for (var r = 0; r < reads.Count; r++)
+            {
+                var read = reads[r];
+                var current = Math.DivRem(atMs, read.TileMs) is var (q, rem) && rem < 0 ? q - 1 : q;
+                var keys = new RedisKey[read.TilesPerWindow];
+                var prefix = FeatureKeys.Entity(compiled, entity) + read.KeySuffix;
+                for (var t = 0; t < keys.Length; t++)
+                {
+                    keys[t] = prefix + (current - read.TilesPerWindow + 1 + t).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                distinct[i][r] = (read.FeatureName, batch.HyperLogLogLengthAsync(keys));
+            }
+        }
+        batch.Execute();
+        return new QueuedRead(requests, times, hashes, distinct);
+    }
+
     private static long ToUnixMs(DateTime time) => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+}
+
+/// <summary>Reads sent by <see cref="FeatureStoreReader.Queue"/>, not yet awaited.</summary>
+public sealed class QueuedRead
+{
+    private readonly IReadOnlyList<FeatureRequest> _requests;
+    private readonly long[] _times;
+    private readonly Task<HashEntry[]>[] _hashes;
+    private readonly (string Feature, Task<long> Count)[][] _distinct;
+
+    internal QueuedRead(IReadOnlyList<FeatureRequest> requests, long[] times, Task<HashEntry[]>[] hashes, (string Feature, Task<long> Count)[][] distinct)
+    {
+        _requests = requests;
+        _times = times;
+        _hashes = hashes;
+        _distinct = distinct;
+    }
+
+    /// <summary>Redis commands the reads issued (an HGETALL per entity and a PFCOUNT per distinct-count feature).</summary>
+    public int RedisOperations => _hashes.Length + _distinct.Sum(d => d.Length);
+
+    public async Task<IReadOnlyList<StoredEntity>> ReadAsync()
+    {
+        await Task.WhenAll(_hashes);
+        foreach (var entity in _distinct)
+        {
+            foreach (var (_, count) in entity)
+            {
+                await count;
+            }
+        }
+        var stored = new StoredEntity[_requests.Count];
+        for (var i = 0; i < stored.Length; i++)
+        {
+            var entries = _hashes[i].Result;
+            var hash = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                hash[(string)entry.Name!] = (string)entry.Value!;
+            }
+            var counts = new Dictionary<string, long>(_distinct[i].Length, StringComparer.Ordinal);
+            foreach (var (feature, count) in _distinct[i])
+            {
+                counts[feature] = count.Result;
+            }
+            stored[i] = new StoredEntity(_requests[i], _times[i], hash, counts);
+        }
+        return stored;
+    }
 }

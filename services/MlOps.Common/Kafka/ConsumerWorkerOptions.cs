@@ -32,6 +32,14 @@ public sealed class ConsumerWorkerOptions
     /// <summary>Commit after every batch (bounds duplicates after a crash to one batch) instead of librdkafka's interval.</summary>
     public bool CommitEveryBatch { get; set; } = true;
 
+    /// <summary>
+    /// Prepare the next batch (a <see cref="IKafkaTwoStageBatchHandler"/>'s decode and planning, and the consume
+    /// itself) while the current batch's effects are in flight. Batches still complete one at a time and in order,
+    /// and offsets are stored only after a batch's effects are durable. Off by default; ignored for handlers that
+    /// are not two-stage except that consuming still overlaps.
+    /// </summary>
+    public bool OverlapBatches { get; set; }
+
     /// <summary>On shutdown, how long the batch in progress may take to finish before it is abandoned (and redelivered).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

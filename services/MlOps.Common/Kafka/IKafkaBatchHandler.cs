@@ -11,3 +11,23 @@ public interface IKafkaBatchHandler
 {
     Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct);
 }
+
+/// <summary>
+/// A batch handler in two stages, for <see cref="ConsumerWorkerOptions.OverlapBatches"/>: <see cref="PrepareAsync"/>
+/// has no external effect (decoding, planning) and runs on the consumer thread while the previous batch's effects
+/// are still in flight; <see cref="CompleteAsync"/> makes the batch's effects durable. The worker completes batches
+/// one at a time and in order, and stores a batch's offsets only after its completion; a batch whose completion
+/// fails is retried through <see cref="IKafkaBatchHandler.HandleAsync"/> (so that must stay idempotent, as it is
+/// for any batch handler), and a batch prepared behind a failed one is discarded and re-read.
+/// </summary>
+public interface IKafkaTwoStageBatchHandler : IKafkaBatchHandler
+{
+    /// <summary>Work with no external effect. Throwing sends the batch down the <see cref="IKafkaBatchHandler.HandleAsync"/> path.</summary>
+    Task<object> PrepareAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct);
+
+    /// <summary>The effects of a prepared batch, durable when the task completes; returns the poison messages.</summary>
+    Task<IReadOnlyList<PoisonMessage>> CompleteAsync(object prepared, CancellationToken ct);
+
+    /// <summary>A prepared batch will not be completed (the one before it failed): undo what preparing assumed.</summary>
+    void Discard(object prepared);
+}

@@ -22,6 +22,10 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     private readonly ILogger<KafkaConsumerWorker> _logger;
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = [];
     private readonly RetryPolicy _retry;
+    private InFlight? _inFlight;
+
+    /// <summary>A batch whose effects are being made durable while the next one is consumed and prepared.</summary>
+    private sealed record InFlight(List<ConsumeResult<byte[]?, byte[]?>> Batch, Task<bool> Done);
 
     public KafkaConsumerWorker(
         ConsumerWorkerOptions options, KafkaOptions kafka, IKafkaBatchHandler handler,
@@ -76,19 +80,25 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
             while (!stopping.IsCancellationRequested)
             {
                 FillBatch(consumer, stopping);
+                if (_options.OverlapBatches)
+                {
+                    OverlapNext(consumer, drain.Token);
+                    continue;
+                }
                 if (_batch.Count == 0)
                 {
                     continue;
                 }
                 // The one place that blocks on a task: this thread exists to run the consume loop.
-                if (ProcessBatchAsync(drain.Token).GetAwaiter().GetResult())
+                if (ProcessBatchAsync(_batch, null, drain.Token).GetAwaiter().GetResult())
                 {
-                    StoreAndCommit(consumer);
+                    StoreAndCommit(consumer, _batch);
                 }
                 else
                 {
-                    Rewind(consumer);
+                    Rewind(consumer, _batch);
                 }
+                _batch.Clear();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -97,23 +107,102 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         }
         finally
         {
+            try
+            {
+                // The batch in flight finishes (within DrainTimeout) and its offsets go out with Close().
+                FinishInFlight(consumer);
+            }
+            catch (OperationCanceledException)
+            {
+                LogAbandoned(_options.Name, _inFlight?.Batch.Count ?? 0);
+            }
             Close(consumer);
+        }
+    }
+
+    /// <summary>
+    /// With <see cref="ConsumerWorkerOptions.OverlapBatches"/>: the batch just consumed is prepared while the one
+    /// before is still in flight; then that one is finished (offsets stored) and this one started. If the one in
+    /// flight has to be re-read, so does this one (both are rewound to their first offsets).
+    /// </summary>
+    private void OverlapNext(IConsumer<byte[]?, byte[]?> consumer, CancellationToken drain)
+    {
+        if (_batch.Count == 0)
+        {
+            FinishInFlight(consumer);
+            return;
+        }
+        var batch = new List<ConsumeResult<byte[]?, byte[]?>>(_batch);
+        _batch.Clear();
+        var prepared = Prepare(batch, drain);
+        if (FinishInFlight(consumer) is { } failed)
+        {
+            if (prepared is not null)
+            {
+                ((IKafkaTwoStageBatchHandler)_handler).Discard(prepared);
+            }
+            Rewind(consumer, [.. failed, .. batch]);
+            return;
+        }
+        _inFlight = new InFlight(batch, Task.Run(() => ProcessBatchAsync(batch, prepared, drain), CancellationToken.None));
+    }
+
+    /// <summary>Waits for the batch in flight: stores its offsets, or returns it when it must be re-read (not yet rewound).</summary>
+    private List<ConsumeResult<byte[]?, byte[]?>>? FinishInFlight(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_inFlight is not { } inFlight)
+        {
+            return null;
+        }
+        // Blocks this thread, which exists to run the consume loop; a failure of the task propagates as before.
+        var done = inFlight.Done.GetAwaiter().GetResult();
+        _inFlight = null;
+        if (done)
+        {
+            StoreAndCommit(consumer, inFlight.Batch);
+            return null;
+        }
+        return inFlight.Batch;
+    }
+
+    private object? Prepare(List<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+    {
+        if (_handler is not IKafkaTwoStageBatchHandler twoStage)
+        {
+            return null;
+        }
+        try
+        {
+            return twoStage.PrepareAsync(batch, ct).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Handled whole (with the retry policy) instead.
+            LogPrepareFailed(_options.Name, batch.Count, ex.GetType().Name, ex.Message);
+            return null;
         }
     }
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer() =>
         new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(_kafka, _options.GroupId))
             .SetErrorHandler((_, e) => LogKafkaError(_options.Name, e.Code, e.Reason))
-            .SetPartitionsRevokedHandler((_, revoked) => ForgetPartitions(revoked.Select(p => p.TopicPartition)))
-            .SetPartitionsLostHandler((_, lost) => ForgetPartitions(lost.Select(p => p.TopicPartition)))
+            .SetPartitionsRevokedHandler((c, revoked) => ForgetPartitions(c, revoked.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((c, lost) => ForgetPartitions(c, lost.Select(p => p.TopicPartition)))
             .Build();
 
     /// <summary>
-    /// Called inside Consume() on this thread, so no batch is being processed: messages of partitions we no
-    /// longer own are dropped unprocessed (their offsets were not stored; the new owner reads them).
+    /// Called inside Consume() on this thread, so no batch is being processed except one in flight (with
+    /// <see cref="ConsumerWorkerOptions.OverlapBatches"/>), which is finished first so that its offsets are stored
+    /// while the partitions are still ours. Messages of partitions we no longer own are dropped unprocessed (their
+    /// offsets were not stored; the new owner reads them).
     /// </summary>
-    private void ForgetPartitions(IEnumerable<TopicPartition> partitions)
+    private void ForgetPartitions(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartition> partitions)
     {
+        if (FinishInFlight(consumer) is { } failed)
+        {
+            Rewind(consumer, [.. failed, .. _batch]);
+            _batch.Clear();
+        }
         var gone = partitions.ToHashSet();
         ConsumerMetrics.PartitionsRevoked.WithLabels(_options.Name).Inc(gone.Count);
         _batch.RemoveAll(m => gone.Contains(m.TopicPartition));
@@ -142,10 +231,12 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
             }
             if (result is null || result.IsPartitionEOF)
             {
-                if (deadline is not null || _batch.Count > 0)
+                if (deadline is not null || _batch.Count > 0 || _inFlight is { Done.IsCompleted: true })
                 {
                     return;
                 }
+                // While a batch is in flight and nothing arrives, poll briefly so that it is finished promptly.
+                poll = _inFlight is null ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(2);
                 continue;
             }
             _batch.Add(result);
@@ -154,18 +245,30 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     }
 
     /// <summary>True when the batch's effects and dead letters are durable; false when it must be re-read.</summary>
-    private async Task<bool> ProcessBatchAsync(CancellationToken ct)
+    private async Task<bool> ProcessBatchAsync(List<ConsumeResult<byte[]?, byte[]?>> batch, object? prepared, CancellationToken ct)
     {
         using var timer = ConsumerMetrics.BatchDuration.WithLabels(_options.Name).NewTimer();
         try
         {
-            var poison = await _retry.RunAsync(_handler, _batch, ct);
+            IReadOnlyList<PoisonMessage>? poison = null;
+            if (prepared is not null)
+            {
+                try
+                {
+                    poison = await ((IKafkaTwoStageBatchHandler)_handler).CompleteAsync(prepared, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    LogPreparedFailed(_options.Name, batch.Count, ex.GetType().Name, ex.Message);
+                }
+            }
+            poison ??= await _retry.RunAsync(_handler, batch, ct);
             foreach (var message in poison)
             {
                 await DeadLetterAsync(message, ct);
             }
             var poisoned = poison.Select(p => p.Message).ToHashSet();
-            foreach (var group in _batch.Where(m => !poisoned.Contains(m)).GroupBy(m => m.Topic))
+            foreach (var group in batch.Where(m => !poisoned.Contains(m)).GroupBy(m => m.Topic))
             {
                 ConsumerMetrics.Messages.WithLabels(_options.Name, group.Key, "processed").Inc(group.Count());
             }
@@ -174,7 +277,7 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         catch (TransientRetryExhaustedException ex)
         {
             ConsumerMetrics.Retries.WithLabels(_options.Name, "rewind").Inc();
-            LogRewinding(_options.Name, _batch.Count, ex.InnerException?.Message ?? ex.Message);
+            LogRewinding(_options.Name, batch.Count, ex.InnerException?.Message ?? ex.Message);
             return false;
         }
     }
@@ -198,9 +301,9 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     }
 
     /// <summary>Seeks each partition of an abandoned batch back to its first message, so it is read again.</summary>
-    private void Rewind(IConsumer<byte[]?, byte[]?> consumer)
+    private void Rewind(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch)
     {
-        foreach (var first in _batch.GroupBy(m => m.TopicPartition).Select(g => g.MinBy(m => m.Offset.Value)!))
+        foreach (var first in batch.GroupBy(m => m.TopicPartition).Select(g => g.MinBy(m => m.Offset.Value)!))
         {
             try
             {
@@ -212,12 +315,11 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
                 LogKafkaError(_options.Name, ex.Error.Code, ex.Error.Reason);
             }
         }
-        _batch.Clear();
     }
 
-    private void StoreAndCommit(IConsumer<byte[]?, byte[]?> consumer)
+    private void StoreAndCommit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch)
     {
-        foreach (var last in _batch.GroupBy(m => m.TopicPartition).Select(g => g.MaxBy(m => m.Offset.Value)!))
+        foreach (var last in batch.GroupBy(m => m.TopicPartition).Select(g => g.MaxBy(m => m.Offset.Value)!))
         {
             try
             {
@@ -229,7 +331,6 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
                 LogKafkaError(_options.Name, ex.Error.Code, ex.Error.Reason);
             }
         }
-        _batch.Clear();
         if (!_options.CommitEveryBatch)
         {
             return;
@@ -283,6 +384,12 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer {Worker} could not dead-letter {Topic}[{Partition}]@{Offset}; skipped, the original stays at its offset")]
     private partial void LogDeadLetterFailed(Exception error, string worker, string topic, int partition, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} could not prepare a batch of {Count} ({Type}: {Error}); handling it whole")]
+    private partial void LogPrepareFailed(string worker, int count, string type, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} prepared batch of {Count} failed ({Type}: {Error}); retrying it whole")]
+    private partial void LogPreparedFailed(string worker, int count, string type, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} gives up {Count} messages after transient failures ({Error}); re-reading them")]
     private partial void LogRewinding(string worker, int count, string error);
