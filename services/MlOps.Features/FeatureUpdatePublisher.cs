@@ -68,16 +68,25 @@ public sealed class FeatureUpdatePublisher(IConnectionMultiplexer redis, AvroPub
         return new ReadBack(sources, read);
     }
 
-    public async Task PublishAsync(ReadBack? readBack, PlatformSpec spec, IReadOnlyDictionary<(string Topic, int Partition), string?> traces, CancellationToken ct)
+    /// <param name="after">Produce only once this completes (whatever its outcome): the previous batch's records were produced.</param>
+    /// <param name="produced">Called once every record of this batch is produced (not yet acknowledged).</param>
+    public async Task PublishAsync(
+        ReadBack? readBack, PlatformSpec spec, IReadOnlyDictionary<(string Topic, int Partition), string?> traces,
+        Task? after, Action? produced, CancellationToken ct)
     {
         if (readBack is null)
         {
+            produced?.Invoke();
             return;
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var vectors = await AtNewestAsync(await readBack.Read.ReadAsync());
         FeaturesMetrics.BatchPhaseSeconds.WithLabels("update_log_read").Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
 
+        if (after is not null)
+        {
+            await after.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         var lineages = new Dictionary<WritePlan, (Lineage Lineage, Headers Headers)>(ReferenceEqualityComparer.Instance);
         var acks = new Task[vectors.Length];
@@ -120,6 +129,7 @@ public sealed class FeatureUpdatePublisher(IConnectionMultiplexer redis, AvroPub
         }
         // The whole batch is queued and waited for: linger would only delay the acknowledgements.
         publisher.SendNow();
+        produced?.Invoke();
         await Task.WhenAll(acks);
     }
 

@@ -38,6 +38,11 @@ public sealed class ValidatedEventsHandler(
     // one before is in flight is planned against it. Completing checks the plan against the actual fence first.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), Fence> _predicted = new();
 
+    // The last batch completed in two stages: its apply (the next batch's apply waits for it and is abandoned if it
+    // failed) and the production of its update log (the next batch's records are produced after it).
+    private Task _applied = Task.CompletedTask;
+    private Task _published = Task.CompletedTask;
+
     /// <summary>Events this instance has planned (applied or skipped), for operators and tests.</summary>
     public long EventsHandled => Interlocked.Read(ref _eventsHandled);
 
@@ -62,13 +67,18 @@ public sealed class ValidatedEventsHandler(
     public async Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
     {
         _predicted.Clear();
-        return await CompleteAsync(await PrepareCoreAsync(batch, predict: false, ct), ct);
+        return await CompleteCoreAsync(await PrepareCoreAsync(batch, predict: false, ct), chained: false, ct);
     }
 
     public async Task<object> PrepareAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct) =>
         await PrepareCoreAsync(batch, predict: true, ct);
 
-    public void Discard(object prepared) => _predicted.Clear();
+    public void Reset()
+    {
+        _predicted.Clear();
+        _applied = Task.CompletedTask;
+        _published = Task.CompletedTask;
+    }
 
     /// <summary>Decodes the batch, splits it by source partition and plans each part (no effect outside this instance).</summary>
     private async Task<PreparedBatch> PrepareCoreAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, bool predict, CancellationToken ct)
@@ -102,6 +112,7 @@ public sealed class ValidatedEventsHandler(
             current.Events.Add(ToFeatureEvent(message.Offset.Value, envelope));
             current.Trace = LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent);
         }
+        phase = ObservePhase("decode", phase);
         foreach (var part in partitions)
         {
             var key = (part.Topic, part.Partition);
@@ -113,7 +124,7 @@ public sealed class ValidatedEventsHandler(
                 _predicted[key] = plan.Next;
             }
         }
-        ObservePhase("decode", phase);
+        ObservePhase("plan", phase);
         return new PreparedBatch(spec, catalog, poison, partitions, batch.Count - poison.Count);
     }
 
@@ -123,11 +134,35 @@ public sealed class ValidatedEventsHandler(
     /// out before the read-back (a fence to read first, a conflict, Redis without the script cached), the read-back
     /// is made again after every apply.
     /// </summary>
-    public async Task<IReadOnlyList<PoisonMessage>> CompleteAsync(object prepared, CancellationToken ct)
+    public Task<IReadOnlyList<PoisonMessage>> CompleteAsync(object prepared, CancellationToken ct) =>
+        CompleteCoreAsync((PreparedBatch)prepared, chained: true, ct);
+
+    /// <param name="chained">
+    /// True for the worker's two-stage path: called in batch order on the consumer thread, the batch queues behind
+    /// the one before (whose apply may be in flight). False for a batch handled whole (alone, or retried).
+    /// </param>
+    private async Task<IReadOnlyList<PoisonMessage>> CompleteCoreAsync(PreparedBatch batch, bool chained, CancellationToken ct)
     {
-        var batch = (PreparedBatch)prepared;
+        var previousApply = chained ? _applied : Task.CompletedTask;
+        var previousPublish = chained ? _published : Task.CompletedTask;
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (chained)
+        {
+            _applied = applied.Task;
+            _published = published.Task;
+        }
         try
         {
+            try
+            {
+                await previousApply;
+            }
+            catch (Exception ex)
+            {
+                // Applying this batch now would move the fences past the one before: it is re-read after it instead.
+                throw new KafkaBatchAbandonedException($"the batch before was not applied ({ex.GetType().Name}: {ex.Message})");
+            }
             var phase = Stopwatch.GetTimestamp();
             var publish = options.Value.PublishUpdates;
             foreach (var part in batch.Partitions)
@@ -138,6 +173,7 @@ public sealed class ValidatedEventsHandler(
             var applies = batch.Partitions.Select(p => ApplyAsync(batch.Catalog, p, ct)).ToList();
             var readBack = publish && batch.Partitions.All(p => p.Sent) ? updates.QueueReadBack(Plans(batch)) : null;
             await Task.WhenAll(applies);
+            applied.SetResult();
             Interlocked.Add(ref _eventsHandled, batch.Count);
             phase = ObservePhase("apply", phase);
             if (publish)
@@ -146,15 +182,22 @@ public sealed class ValidatedEventsHandler(
                 {
                     readBack = updates.QueueReadBack(Plans(batch));
                 }
-                await updates.PublishAsync(readBack, batch.Spec, batch.Partitions.ToDictionary(p => (p.Topic, p.Partition), p => p.Trace), ct);
+                // The update log keeps batch order: this batch's records are produced after the previous batch's.
+                await updates.PublishAsync(readBack, batch.Spec, batch.Partitions.ToDictionary(p => (p.Topic, p.Partition), p => p.Trace),
+                    previousPublish, published.SetResult, ct);
                 ObservePhase("update_log", phase);
             }
             return batch.Poison;
         }
-        catch
+        catch (Exception ex)
         {
+            applied.TrySetException(ex);
             _predicted.Clear();
             throw;
+        }
+        finally
+        {
+            published.TrySetResult();
         }
     }
 

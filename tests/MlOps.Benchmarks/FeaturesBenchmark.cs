@@ -56,7 +56,9 @@ internal static class FeaturesBenchmark
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
         await redis.GetServers()[0].ExecuteAsync("CONFIG", "RESETSTAT");
         var operationsBefore = FeaturesMetrics.RedisOperations.Value;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var updateRate = await MeasureUpdatesAsync(redis, delivered);
+        var cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / delivered.Count;
         var opsPerEvent = (FeaturesMetrics.RedisOperations.Value - operationsBefore) / delivered.Count;
         var target = 0.4 * redisBench.SetRps / opsPerEvent;
         Console.WriteLine();
@@ -65,7 +67,7 @@ internal static class FeaturesBenchmark
         {
             Console.WriteLine("redis " + line.Trim());
         }
-        foreach (var phase in new[] { "decode", "apply", "update_log", "update_log_read" })
+        foreach (var phase in new[] { "decode", "plan", "apply", "update_log", "update_log_read" })
         {
             var histogram = FeaturesMetrics.BatchPhaseSeconds.WithLabels(phase);
             Console.WriteLine($"batch phase {phase,-12} {histogram.Count,6} batches, {histogram.Sum:F2} s in all, mean {histogram.Sum / Math.Max(1, histogram.Count) * 1000:F2} ms");
@@ -75,6 +77,7 @@ internal static class FeaturesBenchmark
         Console.WriteLine($"{"raw consume of the same topic (baseline)",-40} {consumeRate,12:N0}");
         Console.WriteLine($"{"Features service (backlog)",-40} {updateRate,12:N0}   ({updateRate / consumeRate:P1} of raw consume)");
         Console.WriteLine($"{"Redis ops per event (counted)",-40} {opsPerEvent,12:F2}");
+        Console.WriteLine($"{"CPU per event (this process: service + mock Kafka)",-40} {cpuPerEvent,9:F1} µs");
         Console.WriteLine($"{"redis-benchmark SET / ops per event",-40} {redisBench.SetRps / opsPerEvent,12:N0}");
         Console.WriteLine($"{"ratio service / that",-40} {updateRate / (redisBench.SetRps / opsPerEvent),12:P1}   (target >= 40%: {(updateRate >= target ? "met" : "NOT met")})");
 

@@ -19,6 +19,10 @@ public interface IKafkaBatchHandler
 /// one at a time and in order, and stores a batch's offsets only after its completion; a batch whose completion
 /// fails is retried through <see cref="IKafkaBatchHandler.HandleAsync"/> (so that must stay idempotent, as it is
 /// for any batch handler), and a batch prepared behind a failed one is discarded and re-read.
+/// Up to two prepared batches complete at once: <see cref="CompleteAsync"/> is called in batch order on the
+/// consumer thread, and the handler must not let a batch's effects start before the previous batch's effects
+/// that later ones rest on succeeded; when they did not, it throws <see cref="KafkaBatchAbandonedException"/>
+/// (the batch is then re-read, not retried).
 /// </summary>
 public interface IKafkaTwoStageBatchHandler : IKafkaBatchHandler
 {
@@ -28,6 +32,13 @@ public interface IKafkaTwoStageBatchHandler : IKafkaBatchHandler
     /// <summary>The effects of a prepared batch, durable when the task completes; returns the poison messages.</summary>
     Task<IReadOnlyList<PoisonMessage>> CompleteAsync(object prepared, CancellationToken ct);
 
-    /// <summary>A prepared batch will not be completed (the one before it failed): undo what preparing assumed.</summary>
-    void Discard(object prepared);
+    /// <summary>
+    /// The worker abandoned the batches prepared or in flight and will re-read them (one failed): forget what
+    /// preparing and completing assumed about the batches before (the next batch does not queue behind them).
+    /// Called on the consumer thread once none of them is running.
+    /// </summary>
+    void Reset();
 }
+
+/// <summary>Thrown by <see cref="IKafkaTwoStageBatchHandler.CompleteAsync"/> when the batch before failed: re-read this one after it, do not retry it.</summary>
+public sealed class KafkaBatchAbandonedException(string message) : Exception(message);

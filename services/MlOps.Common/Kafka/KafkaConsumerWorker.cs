@@ -22,7 +22,9 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     private readonly ILogger<KafkaConsumerWorker> _logger;
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = [];
     private readonly RetryPolicy _retry;
-    private InFlight? _inFlight;
+    // Oldest first; at most MaxInFlight with OverlapBatches, else empty.
+    private readonly List<InFlight> _inFlight = [];
+    private const int MaxInFlight = 2;
 
     /// <summary>A batch whose effects are being made durable while the next one is consumed and prepared.</summary>
     private sealed record InFlight(List<ConsumeResult<byte[]?, byte[]?>> Batch, Task<bool> Done);
@@ -109,60 +111,104 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         {
             try
             {
-                // The batch in flight finishes (within DrainTimeout) and its offsets go out with Close().
-                FinishInFlight(consumer);
+                // Batches in flight finish (within DrainTimeout) and their offsets go out with Close().
+                FinishAll(consumer);
             }
             catch (OperationCanceledException)
             {
-                LogAbandoned(_options.Name, _inFlight?.Batch.Count ?? 0);
+                LogAbandoned(_options.Name, _inFlight.Sum(f => f.Batch.Count));
             }
             Close(consumer);
         }
     }
 
     /// <summary>
-    /// With <see cref="ConsumerWorkerOptions.OverlapBatches"/>: the batch just consumed is prepared while the one
-    /// before is still in flight; then that one is finished (offsets stored) and this one started. If the one in
-    /// flight has to be re-read, so does this one (both are rewound to their first offsets).
+    /// With <see cref="ConsumerWorkerOptions.OverlapBatches"/>: the batch just consumed is prepared while up to
+    /// <see cref="MaxInFlight"/> earlier ones are still completing (a two-stage handler orders their stages: a
+    /// batch's effects start only after the one before applied its own); then the oldest is finished if the window
+    /// is full (offsets stored in order) and this one started. A batch the handler could not prepare is handled
+    /// whole, alone, after every earlier one. If a batch has to be re-read, so do all after it (they are rewound to
+    /// their first offsets together).
     /// </summary>
     private void OverlapNext(IConsumer<byte[]?, byte[]?> consumer, CancellationToken drain)
     {
         if (_batch.Count == 0)
         {
-            FinishInFlight(consumer);
+            // Idle: FillBatch returned because the oldest in flight is done.
+            if (FinishOldest(consumer) is { } idleFailed)
+            {
+                RewindOverlapped(consumer, idleFailed);
+            }
             return;
         }
         var batch = new List<ConsumeResult<byte[]?, byte[]?>>(_batch);
         _batch.Clear();
         var prepared = Prepare(batch, drain);
-        if (FinishInFlight(consumer) is { } failed)
+        List<ConsumeResult<byte[]?, byte[]?>>? failed = null;
+        if (prepared is null)
         {
-            if (prepared is not null)
-            {
-                ((IKafkaTwoStageBatchHandler)_handler).Discard(prepared);
-            }
-            Rewind(consumer, [.. failed, .. batch]);
+            failed = FinishAll(consumer);
+        }
+        while (failed is null && _inFlight.Count >= MaxInFlight)
+        {
+            failed = FinishOldest(consumer);
+        }
+        if (failed is not null)
+        {
+            RewindOverlapped(consumer, [.. failed, .. batch]);
             return;
         }
-        _inFlight = new InFlight(batch, Task.Run(() => ProcessBatchAsync(batch, prepared, drain), CancellationToken.None));
+        // Started on this thread: the handler's synchronous start (where it queues behind the batch before) runs in order.
+        _inFlight.Add(new InFlight(batch, ProcessBatchAsync(batch, prepared, drain)));
     }
 
-    /// <summary>Waits for the batch in flight: stores its offsets, or returns it when it must be re-read (not yet rewound).</summary>
-    private List<ConsumeResult<byte[]?, byte[]?>>? FinishInFlight(IConsumer<byte[]?, byte[]?> consumer)
+    /// <summary>Rewinds batches abandoned together (none is running any more) and tells a two-stage handler.</summary>
+    private void RewindOverlapped(IConsumer<byte[]?, byte[]?> consumer, List<ConsumeResult<byte[]?, byte[]?>> batches)
     {
-        if (_inFlight is not { } inFlight)
+        (_handler as IKafkaTwoStageBatchHandler)?.Reset();
+        Rewind(consumer, batches);
+    }
+
+    /// <summary>Finishes every batch in flight, oldest first; returns what must be re-read, if anything.</summary>
+    private List<ConsumeResult<byte[]?, byte[]?>>? FinishAll(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        while (_inFlight.Count > 0)
+        {
+            if (FinishOldest(consumer) is { } failed)
+            {
+                return failed;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Waits for the oldest batch in flight and stores its offsets; if it must be re-read, waits for the later ones
+    /// too and returns them all (not yet rewound), since their effects may rest on it.
+    /// </summary>
+    private List<ConsumeResult<byte[]?, byte[]?>>? FinishOldest(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_inFlight.Count == 0)
         {
             return null;
         }
+        var oldest = _inFlight[0];
         // Blocks this thread, which exists to run the consume loop; a failure of the task propagates as before.
-        var done = inFlight.Done.GetAwaiter().GetResult();
-        _inFlight = null;
+        var done = oldest.Done.GetAwaiter().GetResult();
+        _inFlight.RemoveAt(0);
         if (done)
         {
-            StoreAndCommit(consumer, inFlight.Batch);
+            StoreAndCommit(consumer, oldest.Batch);
             return null;
         }
-        return inFlight.Batch;
+        var failed = new List<ConsumeResult<byte[]?, byte[]?>>(oldest.Batch);
+        foreach (var later in _inFlight)
+        {
+            later.Done.GetAwaiter().GetResult();
+            failed.AddRange(later.Batch);
+        }
+        _inFlight.Clear();
+        return failed;
     }
 
     private object? Prepare(List<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
@@ -198,9 +244,9 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     /// </summary>
     private void ForgetPartitions(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartition> partitions)
     {
-        if (FinishInFlight(consumer) is { } failed)
+        if (FinishAll(consumer) is { } failed)
         {
-            Rewind(consumer, [.. failed, .. _batch]);
+            RewindOverlapped(consumer, [.. failed, .. _batch]);
             _batch.Clear();
         }
         var gone = partitions.ToHashSet();
@@ -231,12 +277,12 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
             }
             if (result is null || result.IsPartitionEOF)
             {
-                if (deadline is not null || _batch.Count > 0 || _inFlight is { Done.IsCompleted: true })
+                if (deadline is not null || _batch.Count > 0 || _inFlight is [{ Done.IsCompleted: true }, ..])
                 {
                     return;
                 }
                 // While a batch is in flight and nothing arrives, poll briefly so that it is finished promptly.
-                poll = _inFlight is null ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(2);
+                poll = _inFlight.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(2);
                 continue;
             }
             _batch.Add(result);
@@ -256,6 +302,12 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
                 try
                 {
                     poison = await ((IKafkaTwoStageBatchHandler)_handler).CompleteAsync(prepared, ct);
+                }
+                catch (KafkaBatchAbandonedException ex)
+                {
+                    // The batch before failed: this one is re-read after it, never retried ahead of it.
+                    LogRewinding(_options.Name, batch.Count, ex.Message);
+                    return false;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
