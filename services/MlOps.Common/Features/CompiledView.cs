@@ -29,6 +29,10 @@ public sealed class CompiledView
             .ToList();
         TileFields = Layouts.Select(l => Enumerable.Range(0, l.Ring).Select(slot => FeatureKeys.TileField(l.WindowIndex, slot)).ToArray()).ToList();
         KeyPrefix = FeatureKeys.Entity(view, "");
+        WindowFeatureNames = WindowAggregations.Select((list, w) => list.Select(a => a.FeatureName(view.Windows[w])).ToArray()).ToList();
+        WindowOffsets = WindowAggregations.Select((list, w) => list.Select(a => a.Function is AggregationFunction.Count or AggregationFunction.DistinctCount ? -1 : Schemas[w].Offset(a)).ToArray()).ToList();
+        LastFields = view.Aggregations.Where(a => a.Function == AggregationFunction.Last).ToDictionary(a => a.Name, FeatureKeys.LastField, StringComparer.Ordinal);
+        FeatureCount = WindowAggregations.Sum(list => list.Count) + view.Aggregations.Count(a => a.Function is AggregationFunction.Last or AggregationFunction.TimeSinceLast);
         DistinctSuffixes = WindowAggregations
             .Select((list, w) => list.Select(a => a.Function == AggregationFunction.DistinctCount ? FeatureKeys.DistinctSuffix(a, view.Windows[w]) : null).ToArray())
             .ToList();
@@ -37,6 +41,18 @@ public sealed class CompiledView
                 a.FeatureName(l.Window), FeatureKeys.DistinctSuffix(a, l.Window), l.TileMs, l.TilesPerWindow)))
             .ToList();
     }
+
+    /// <summary>Per window, aligned with <see cref="WindowAggregations"/>: the feature names (computed once, not per read).</summary>
+    public IReadOnlyList<string[]> WindowFeatureNames { get; }
+
+    /// <summary>Per window, aligned with <see cref="WindowAggregations"/>: the tile part offset (-1 for count and distinct count).</summary>
+    public IReadOnlyList<int[]> WindowOffsets { get; }
+
+    /// <summary>Last-value aggregation name → its hash field.</summary>
+    public IReadOnlyDictionary<string, string> LastFields { get; }
+
+    /// <summary>Values a fresh read of the view holds.</summary>
+    public int FeatureCount { get; }
 
     /// <summary>The entity hash key without the entity: computed once, not per event.</summary>
     public string KeyPrefix { get; }
