@@ -89,7 +89,7 @@ public sealed class FeatureUpdatePublisher(IConnectionMultiplexer redis, AvroPub
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var lineages = new Dictionary<WritePlan, (Lineage Lineage, Headers Headers)>(ReferenceEqualityComparer.Instance);
-        var acks = new Task[vectors.Length];
+        var records = new (string Key, byte[] Value, Headers Headers)[vectors.Length];
         for (var i = 0; i < vectors.Length; i++)
         {
             var v = vectors[i];
@@ -125,12 +125,13 @@ public sealed class FeatureUpdatePublisher(IConnectionMultiplexer redis, AvroPub
                 lineage = lineage.Lineage,
             };
             var bytes = await publisher.SerializeAsync(TopicCatalog.FeaturesUpdates, update, lineage.Headers);
-            acks[i] = publisher.ProduceAsync(TopicCatalog.FeaturesUpdates, string.Concat(v.View, "/", v.Entity), bytes, lineage.Headers, ct);
+            records[i] = (string.Concat(v.View, "/", v.Entity), bytes, lineage.Headers);
         }
+        var acks = publisher.ProduceAllAsync(TopicCatalog.FeaturesUpdates, records);
         // The whole batch is queued and waited for: linger would only delay the acknowledgements.
         publisher.SendNow();
         produced?.Invoke();
-        await Task.WhenAll(acks);
+        await acks;
     }
 
     /// <summary>
