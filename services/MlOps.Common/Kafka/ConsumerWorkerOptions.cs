@@ -33,10 +33,11 @@ public sealed class ConsumerWorkerOptions
     public bool CommitEveryBatch { get; set; } = true;
 
     /// <summary>
-    /// Prepare the next batch (a <see cref="IKafkaTwoStageBatchHandler"/>'s decode and planning, and the consume
-    /// itself) while the current batch's effects are in flight. Batches still complete one at a time and in order,
-    /// and offsets are stored only after a batch's effects are durable. Off by default; ignored for handlers that
-    /// are not two-stage except that consuming still overlaps.
+    /// Consume and prepare the next batch (a <see cref="IKafkaTwoStageBatchHandler"/>'s decode and planning) while
+    /// earlier batches' effects are in flight, and let up to two prepared batches complete at once (the handler
+    /// orders their stages). Offsets are still stored in batch order, each only after that batch's effects are
+    /// durable; a batch that must be re-read takes every later one with it. Off by default; for a handler that is
+    /// not two-stage only the consume overlaps.
     /// </summary>
     public bool OverlapBatches { get; set; }
 
