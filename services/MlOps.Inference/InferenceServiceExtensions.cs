@@ -89,6 +89,7 @@ public static class InferenceServiceExtensions
             Topics = [options.Topic],
             GroupId = options.GroupId,
             MaxBatchSize = options.MaxBatchSize,
+            OverlapBatches = true,
         });
         return builder;
     }
