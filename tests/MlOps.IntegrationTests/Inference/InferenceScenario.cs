@@ -98,6 +98,10 @@ internal sealed class InferenceScenario
     public Task DeployAsync(StackFixture stack, ModelVersion model, long revision) =>
         DeployAsync(stack, Deployment(revision, Arm("stable", model, 1.0)));
 
+    /// <summary>Publishes a rule set to mlops.rules under name:version, as './mlops rules publish' does.</summary>
+    public Task PublishRuleSetAsync(StackFixture stack, RuleSet set) =>
+        PublishAsync(stack, TopicCatalog.Rules, $"{set.name}:{set.version}", set);
+
     /// <summary>Publishes a deployment under its key (deployment, or deployment/tenant).</summary>
     public Task DeployAsync(StackFixture stack, Deployment deployment) =>
         PublishAsync(stack, TopicCatalog.Deployments,

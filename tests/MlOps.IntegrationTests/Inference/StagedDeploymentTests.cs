@@ -126,4 +126,69 @@ public sealed class StagedDeploymentTests(StackFixture stack, ITestOutputHelper 
         (string, string)[] expected = [(Ref(strict), ScoringFailure.MissingRequiredFeature), (Ref(tolerant), ScoringFailure.Timeout)];
         Assert.Equal(expected.Order(), alerts.Select(a => (a.Value.labels["model"], a.Value.labels["reason"])).Order());
     }
+
+    [Fact]
+    public async Task Output_rules_change_what_is_served_and_say_so_while_a_shadow_rule_set_is_only_logged()
+    {
+        var scenario = Create();
+        var (scored, predictions) = (await stack.CreateTopicAsync("staged-rules", 2), await stack.CreateTopicAsync("staged-rules-predictions", 2));
+        var model = await scenario.RegisterAsync(stack, "1");
+        var name = $"rules-{scenario.Run}";
+        await scenario.PublishRuleSetAsync(stack, new RuleSet
+        {
+            name = name,
+            version = "1",
+            rules =
+            [
+                new OutputRule { name = "cap", kind = "clamp", max = 0.3 },
+                new OutputRule { name = "vip", kind = "override", tenants = ["airline-vip"], decision = "review" },
+            ],
+            created_at = DateTime.UtcNow,
+        });
+        await scenario.PublishRuleSetAsync(stack, new RuleSet
+        {
+            name = name,
+            version = "2",
+            rules = [new OutputRule { name = "unsure", kind = "abstain", threshold = 0.999 }],
+            created_at = DateTime.UtcNow,
+        });
+        await using var inference = await StartInferenceAsync(stack.Endpoints, scenario.InferenceSettings(scored, predictions));
+        var deployment = scenario.Deployment(1, Arm("champion", model, 1));
+        (deployment.output_rules, deployment.shadow_rules) = ($"{name}:1", $"{name}:2");
+        await scenario.DeployAsync(stack, deployment);
+        await WaitForRevisionAsync(inference, scenario.DeploymentName, 1, Timeout);
+
+        var events = scenario.Departures("r", 30, seed: 8, DateTime.UtcNow.AddMinutes(-30), TimeSpan.FromSeconds(10));
+        foreach (var e in events.Where((_, i) => i % 3 == 0))
+        {
+            e.tenant_id = "airline-vip";
+        }
+        await FeatureScenario.ProduceAsync(stack, scored, events);
+        var logged = (await ReadPredictionsAsync(stack, predictions, events.Count, Timeout)).Select(l => l.Prediction).ToList();
+
+        Assert.Equal(events.Count, logged.Count);
+        foreach (var p in logged)
+        {
+            var modelProbability = p.scores.TryGetValue("model_probability", out var raw) ? raw : p.scores["probability"];
+            var capped = modelProbability > 0.3;
+            var vip = p.tenant_id == "airline-vip";
+            Assert.Equal("1", p.rule_versions[name]);
+            Assert.Equal(capped ? 0.3 : modelProbability, p.scores["probability"], 6);
+            Assert.Equal(vip ? "review" : p.scores["probability"] >= 0.5 ? "positive" : "negative", p.decision);
+            Assert.Equal(new[] { capped ? $"{name}:1/cap" : null, vip ? $"{name}:1/vip" : null }.OfType<string>(), p.rules_fired);
+            Assert.Equal(("abstain", new[] { $"{name}:2/unsure" }), (p.shadow_decision, p.shadow_rules_fired.ToArray()));
+        }
+        output.WriteLine($"{logged.Count(p => p.rules_fired.Count > 0)} of {logged.Count} predictions changed by rules");
+        Assert.Contains(logged, p => p.rules_fired.Contains($"{name}:1/vip"));
+
+        // A deployment naming a rule set nobody published is refused; revision 1 keeps serving.
+        var unknown = scenario.Deployment(2, Arm("champion", model, 1));
+        unknown.output_rules = $"{name}:9";
+        await scenario.DeployAsync(stack, unknown);
+        var refused = await Eventually.MatchAsync(
+            async ct => (await inference.Client.GetFromJsonAsync<JsonDocument>("/v1/models", ct))!.RootElement.GetProperty("refused").ToString(),
+            r => r.Contains($"rules {name}:9", StringComparison.Ordinal), Timeout, $"rule set {name}:9 refused");
+        Assert.Contains("rules_not_registered", refused);
+        await WaitForRevisionAsync(inference, scenario.DeploymentName, 1, Timeout);
+    }
 }
