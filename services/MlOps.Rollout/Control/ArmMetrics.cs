@@ -1,0 +1,52 @@
+namespace MlOps.Rollout.Control;
+
+/// <summary>One arm's live numbers over the current stage window: what the gates are judged on.</summary>
+public sealed class ArmMetrics
+{
+    private readonly List<double> _latencies = [];
+    private double _probabilitySum;
+
+    public long Count { get; private set; }
+
+    /// <summary>Predictions without a probability score or without a decision (the model failed to score).</summary>
+    public long Errors { get; private set; }
+
+    /// <summary>Predictions not served by the routed arm (fallback_reason set).</summary>
+    public long Fallbacks { get; private set; }
+
+    public long Scored { get; private set; }
+
+    public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
+
+    public double FallbackRate => Count == 0 ? 0 : (double)Fallbacks / Count;
+
+    /// <summary>Mean probability over the predictions that have one (null when none had).</summary>
+    public double? MeanProbability => Scored == 0 ? null : _probabilitySum / Scored;
+
+    /// <summary>The 99th percentile latency (nearest rank), 0 without samples.</summary>
+    public double LatencyP99Ms
+    {
+        get
+        {
+            if (_latencies.Count == 0) return 0;
+            var sorted = _latencies.ToArray();
+            Array.Sort(sorted);
+            var rank = (int)Math.Ceiling(0.99 * sorted.Length) - 1;
+            return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+        }
+    }
+
+    public void Record(double? probability, bool hasDecision, bool fellBack, double latencyMs)
+    {
+        Count++;
+        if (probability is null || !hasDecision) Errors++;
+        if (fellBack) Fallbacks++;
+        if (probability is { } p && double.IsFinite(p))
+        {
+            Scored++;
+            _probabilitySum += p;
+        }
+        // The window's latency samples are bounded by the stage's traffic; a stage sees thousands, not millions.
+        _latencies.Add(latencyMs);
+    }
+}
