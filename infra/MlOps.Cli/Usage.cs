@@ -21,7 +21,7 @@ internal static class Usage
                         (.mlops/registry) and publish its version to mlops.models
           deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
                         publish a single-arm deployment to mlops.deployments: the model scores those event types
-          rollout start -f ROLLOUT.yaml
+          rollout start -f|--file ROLLOUT.yaml
                         publish a staged rollout (deployment, tenant?, candidate name:version, stages with traffic,
                         shadow, min_duration, min_samples, manual, gates) to mlops.rollouts; the rollout service drives it
           rollout approve DEPLOYMENT[/TENANT]

@@ -16,7 +16,8 @@ internal static class RolloutCommand
 {
     public static Task<int> RunAsync(StackPaths paths, string[] args) => args.FirstOrDefault() switch
     {
-        "start" => StartAsync(paths, CliArgs.Parse(args[1..])),
+        // -f is the kubectl-style short form of --file.
+        "start" => StartAsync(paths, CliArgs.Parse(args[1..].Select(a => a == "-f" ? "--file" : a).ToArray())),
         "approve" when args.Length == 2 => ApproveAsync(paths, args[1]),
         "status" when args.Length <= 2 => StatusAsync(paths, args.ElementAtOrDefault(1)),
         "abort" when args.Length == 2 => AbortAsync(paths, args[1]),
@@ -32,11 +33,12 @@ internal static class RolloutCommand
         MlOps.Contracts.Rollout rollout;
         try
         {
-            rollout = RolloutFile.Load(args.Required("f"), DateTime.UtcNow, Environment.UserName);
+            rollout = RolloutFile.Load(args.Required("file"), DateTime.UtcNow, Environment.UserName);
         }
         catch (SpecException ex)
         {
-            throw new CliException(ex.Message);
+            throw new CliException($"invalid rollout file ({ex.Errors.Count} problem{(ex.Errors.Count == 1 ? "" : "s")}):{Environment.NewLine}"
+                                   + string.Join(Environment.NewLine, ex.Errors.Select(e => "  " + e)));
         }
         var at = await ModelsCommand.PublishAsync(StackEndpoints.FromEnvFile(paths.EnvFile), TopicCatalog.Rollouts, KeyOf(rollout), rollout);
         Console.WriteLine($"rollout of {rollout.candidate_model} into '{KeyOf(rollout)}' through {string.Join(" → ", rollout.stages.Select(s => s.name))} " +
