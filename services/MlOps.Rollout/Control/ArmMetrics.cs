@@ -3,7 +3,11 @@ namespace MlOps.Rollout.Control;
 /// <summary>One arm's live numbers over the current stage window: what the gates are judged on.</summary>
 public sealed class ArmMetrics
 {
+    /// <summary>Latency samples kept per window: exact below it, a uniform reservoir sample above (p99 within a fraction of a percent).</summary>
+    public const int MaxLatencySamples = 100_000;
+
     private readonly List<double> _latencies = [];
+    private readonly Random _reservoir = new(17);
     private double _probabilitySum;
 
     public long Count { get; private set; }
@@ -46,7 +50,14 @@ public sealed class ArmMetrics
             Scored++;
             _probabilitySum += p;
         }
-        // The window's latency samples are bounded by the stage's traffic; a stage sees thousands, not millions.
-        _latencies.Add(latencyMs);
+        // A long stage on busy traffic sees millions of predictions: keep a bounded uniform sample (algorithm R).
+        if (_latencies.Count < MaxLatencySamples)
+        {
+            _latencies.Add(latencyMs);
+        }
+        else if (_reservoir.NextInt64(Count) is var slot && slot < MaxLatencySamples)
+        {
+            _latencies[(int)slot] = latencyMs;
+        }
     }
 }

@@ -41,6 +41,16 @@ public sealed class StageMetricsTests
     }
 
     [Fact]
+    public void P99_latency_stays_close_on_a_window_larger_than_the_sample_bound()
+    {
+        var arm = new ArmMetrics();
+        for (var i = 0; i < 3 * ArmMetrics.MaxLatencySamples; i++) arm.Record(0.5, true, false, i % 1000);
+
+        Assert.Equal(3 * ArmMetrics.MaxLatencySamples, arm.Count);
+        Assert.InRange(arm.LatencyP99Ms, 980, 999);
+    }
+
+    [Fact]
     public void Score_shift_is_unknown_until_both_arms_scored()
     {
         var metrics = new StageMetrics();
