@@ -56,6 +56,13 @@ public sealed partial class RolloutEvaluator(
             await StartAsync(rollout, ct);
             return;
         }
+        // A rollout resumed while its deployment was missing learns its champion once the deployment is back.
+        rollout.Champion ??= controller.DeploymentInForce(rollout.Key) is { } inForce ? DeploymentPlan.Champion(inForce) : null;
+        if (rollout.Champion is null)
+        {
+            rollout.LastReason = $"waiting for deployment '{rollout.Key}' to serve a model on {TopicCatalog.Deployments}";
+            return;
+        }
         var now = clock.GetUtcNow();
         var (decision, metrics) = controller.Locked(() => (
             RolloutDecider.Decide(rollout.Spec, rollout.StageIndex, rollout.StageStartedAt, now, rollout.Metrics, rollout.Spec.approvals.ToList()),
@@ -75,15 +82,15 @@ public sealed partial class RolloutEvaluator(
             case RolloutDecision.Advance advance:
                 await AnnounceApprovalAsync(rollout, ct);
                 var next = rollout.Spec.stages[advance.ToStage];
-                var revision = await PublishDeploymentAsync(rollout, (inForce, r) =>
-                    DeploymentPlan.ForStage(inForce, rollout.Champion!, rollout.Spec.candidate_model, next, r, now.UtcDateTime), ct);
+                var revision = await PublishDeploymentAsync(rollout, (d, r) =>
+                    DeploymentPlan.ForStage(d, rollout.Champion, rollout.Spec.candidate_model, next, r, now.UtcDateTime), ct);
                 await PublishEventAsync(rollout, RolloutActions.Advanced, stage.name, next.name, advance.Reason, metrics, revision, ct);
                 controller.Locked(() => { rollout.EnterStage(advance.ToStage, now); return 0; });
                 break;
             case RolloutDecision.Completed completed:
                 await AnnounceApprovalAsync(rollout, ct);
-                revision = await PublishDeploymentAsync(rollout, (inForce, r) =>
-                    DeploymentPlan.Completed(inForce, rollout.Spec.candidate_model, r, now.UtcDateTime), ct);
+                revision = await PublishDeploymentAsync(rollout, (d, r) =>
+                    DeploymentPlan.Completed(d, rollout.Spec.candidate_model, r, now.UtcDateTime), ct);
                 await PublishEventAsync(rollout, RolloutActions.Completed, stage.name, null, completed.Reason, metrics, revision, ct);
                 rollout.Phase = RolloutPhase.Completed;
                 rollout.LastReason = completed.Reason;
