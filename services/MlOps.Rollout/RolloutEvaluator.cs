@@ -41,7 +41,7 @@ public sealed partial class RolloutEvaluator(
         foreach (var rollout in aborted.Where(a => a.Phase is RolloutPhase.Running or RolloutPhase.AwaitingApproval))
         {
             await RollBackAsync(rollout, "aborted: the rollout record was deleted (./mlops rollout abort)", alert: false, ct);
-            RolloutMetrics.Stage.RemoveLabelled(rollout.Spec.deployment);
+            RolloutMetrics.Stage.RemoveLabelled(rollout.Key);
         }
         foreach (var rollout in live)
         {
@@ -99,7 +99,7 @@ public sealed partial class RolloutEvaluator(
                 await RollBackAsync(rollout, rolledBack.Reason, alert: true, ct, metrics);
                 break;
         }
-        RolloutMetrics.Stage.WithLabels(rollout.Spec.deployment).Set(
+        RolloutMetrics.Stage.WithLabels(rollout.Key).Set(
             rollout.Phase switch { RolloutPhase.RolledBack => -1, RolloutPhase.Completed => rollout.Spec.stages.Count, _ => rollout.StageIndex });
     }
 

@@ -9,7 +9,7 @@ public static class RolloutMetrics
         "mlops_rollout_transitions_total", "Rollout transitions published, by action (started, advanced, awaiting_approval, approved, rolled_back, completed).", "action");
 
     public static readonly Gauge Stage = Metrics.CreateGauge(
-        "mlops_rollout_stage", "Index (from 0) of the stage each deployment's rollout is in; -1 once it rolled back, the stage count once it completed.", "deployment");
+        "mlops_rollout_stage", "Index (from 0) of the stage each rollout is in, by its key deployment[/tenant]; -1 once it rolled back, the stage count once it completed.", "deployment");
 
     public static readonly Counter Predictions = Metrics.CreateCounter(
         "mlops_rollout_predictions_total", "Predictions read, by whether they counted towards a rollout's stage window (counted, ignored).", "outcome");
