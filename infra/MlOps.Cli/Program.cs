@@ -16,6 +16,7 @@ try
         "models" when rest.FirstOrDefault() == "register" => await ModelsCommand.RegisterAsync(paths, rest[1..]),
         "models" => Usage.Fail("models needs 'register <manifest>'"),
         "deploy" => await ModelsCommand.DeployAsync(paths, CliArgs.Parse(rest)),
+        "rollout" => await RolloutCommand.RunAsync(paths, rest),
         "train" => TrainCommand.Run(CliArgs.Parse(rest)),
         null or "help" or "--help" or "-h" => Usage.Print(),
         var unknown => Usage.Fail($"unknown command '{unknown}'"),

@@ -6,7 +6,7 @@ internal static class Usage
         usage: ./mlops <command>
           up [--detach] [--brokers N] [--registry-port P] [--redis-port P] [--spec FILE] [--no-services]
                         start Kafka (librdkafka mock cluster, catalog topics), schema registry, redis-server and the
-                        services (ingestion, features, inference) with the spec (default specs/flights.yaml);
+                        services (ingestion, features, inference, rollout) with the spec (default specs/flights.yaml);
                         writes .mlops/stack.env. Foreground until Ctrl+C, or in the background with --detach.
           down          stop the stack started by 'up' (and its redis-server)
           status        print .mlops/stack.env and whether the stack is running
@@ -21,6 +21,15 @@ internal static class Usage
                         (.mlops/registry) and publish its version to mlops.models
           deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
                         publish a single-arm deployment to mlops.deployments: the model scores those event types
+          rollout start -f|--file ROLLOUT.yaml
+                        publish a staged rollout (deployment, tenant?, candidate name:version, stages with traffic,
+                        shadow, min_duration, min_samples, manual, gates) to mlops.rollouts; the rollout service drives it
+          rollout approve DEPLOYMENT[/TENANT]
+                        approve the current manual stage (a new rollout revision listing it in approvals)
+          rollout status [DEPLOYMENT[/TENANT]]
+                        print the transitions from mlops.rollout-events, with their reasons
+          rollout abort DEPLOYMENT[/TENANT]
+                        delete the rollout (tombstone): the rollout service rolls back to the champion
           train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
                         train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
                         .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR

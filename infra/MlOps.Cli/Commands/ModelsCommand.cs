@@ -90,7 +90,7 @@ internal static class ModelsCommand
         };
     }
 
-    private static async Task<TopicPartitionOffset> PublishAsync<T>(StackEndpoints stack, string topic, string key, T value)
+    internal static async Task<TopicPartitionOffset> PublishAsync<T>(StackEndpoints stack, string topic, string key, T value)
         where T : ISpecificRecord
     {
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
