@@ -25,11 +25,20 @@ internal static class DeploymentsCommand
             throw new CliException($"refused {file}: {ex.Message}");
         }
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
-        var registered = (await StackTopics.ReadAsync<ModelVersion>(stack, TopicCatalog.Models)).Values.Select(OnnxModel.KeyOf).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? registered = null;
+        try
+        {
+            registered = (await StackTopics.ReadAsync<ModelVersion>(stack, TopicCatalog.Models)).Values.Select(OnnxModel.KeyOf).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (CliException ex)
+        {
+            // The check only warns, so a registry that cannot be read does not stop the deployment.
+            Console.Error.WriteLine($"mlops: warning: models not checked: {ex.Message}");
+        }
         foreach (var deployment in deployments)
         {
             // A warning, not a refusal: the model may be registered right after, and Inference waits for it.
-            foreach (var model in ModelsOf(deployment).Where(model => !registered.Contains(model)).Distinct())
+            foreach (var model in ModelsOf(deployment).Where(model => registered is not null && !registered.Contains(model)).Distinct())
             {
                 Console.Error.WriteLine($"mlops: warning: {model} (in '{ModelsCommand.KeyOf(deployment)}') is not registered on {TopicCatalog.Models}");
             }

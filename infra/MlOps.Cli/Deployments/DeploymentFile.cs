@@ -90,8 +90,10 @@ public static partial class DeploymentFile
         var fields = reader.Fields(map, path, DeploymentFields);
         var name = reader.RequiredString(map, fields, "deployment", path, NamePattern(), "a name of lowercase letters, digits, '_', '.' or '-'");
         var tenant = reader.OptionalString(fields, "tenant", path);
+        var beforeEventTypes = reader.Count;
         var eventTypes = reader.Names(fields, "event_types", path);
-        if (eventTypes.Count == 0 && reader.Count == errors)
+        // An empty list, or a missing one; a list of blank entries was reported already.
+        if (eventTypes.Count == 0 && reader.Count == beforeEventTypes)
         {
             reader.Error(fields.GetValueOrDefault("event_types") ?? map, YamlReader.Join(path, "event_types"), "needs at least one event type");
         }

@@ -123,9 +123,15 @@ public sealed class DeploymentFileTests
                 event_types: [flight_departure]
                 champion: m
                 routing_key: x
+              - deployment: ok
+                event_types: []
+                champion: m:1
+                challengers: [{ model: m:2, weight: 1.5 }]
             """);
 
-        Assert.Equal(["deployments[0].champion", "deployments[0].deployment", "deployments[0].routing_key"], errors.Select(e => e.Field).Order());
+        Assert.Equal(
+            ["deployments[0].champion", "deployments[0].deployment", "deployments[0].routing_key", "deployments[1].challengers[0].weight", "deployments[1].event_types"],
+            errors.Select(e => e.Field).Order(StringComparer.Ordinal));
     }
 
     [Fact]
