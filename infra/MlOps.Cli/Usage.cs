@@ -21,6 +21,13 @@ internal static class Usage
                         (.mlops/registry) and publish its version to mlops.models
           deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
                         publish a single-arm deployment to mlops.deployments: the model scores those event types
+          deploy -f FILE
+                        validate a deployment file (champion, weighted challengers, shadows, fallback chain, rules;
+                        every problem reported with file:line:column) and publish each deployment to mlops.deployments;
+                        warns about models not registered on mlops.models
+          deployments   print the current deployments: key, event types, arms and weights, fallback, rules, stage, revision
+          undeploy DEPLOYMENT[/TENANT]
+                        retire a deployment: publish a tombstone for its key
           rollout start -f|--file ROLLOUT.yaml
                         publish a staged rollout (deployment, tenant?, candidate name:version, stages with traffic,
                         shadow, min_duration, min_samples, manual, gates) to mlops.rollouts; the rollout service drives it

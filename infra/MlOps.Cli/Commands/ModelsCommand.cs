@@ -1,7 +1,3 @@
-using Confluent.Kafka;
-using Confluent.SchemaRegistry;
-using Confluent.SchemaRegistry.Serdes;
-using Avro.Specific;
 using MlOps.Contracts;
 using MlOps.Models;
 using MlOps.Stack;
@@ -38,7 +34,7 @@ internal static class ModelsCommand
             throw new CliException($"refused ({ex.Reason}): {ex.Message}");
         }
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
-        var at = await PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
+        var at = await StackTopics.PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
         Console.WriteLine($"registered {OnnxModel.KeyOf(version)} (sha256 {version.artifact_sha256[..12]}…, {version.inputs.Count} inputs) " +
                           $"at {Path.Combine(store.Directory, version.artifact_uri)}; published to {at}");
         return 0;
@@ -49,7 +45,7 @@ internal static class ModelsCommand
         var deployment = DeploymentOf(args, DateTime.UtcNow);
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
         var key = KeyOf(deployment);
-        var at = await PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
+        var at = await StackTopics.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
         var arm = deployment.arms[0];
         Console.WriteLine($"deployed {arm.model_name}:{arm.model_version} as '{key}' for {string.Join(", ", deployment.event_types)} " +
                           $"(revision {deployment.revision}); published to {at}");
@@ -60,7 +56,7 @@ internal static class ModelsCommand
     public static string KeyOf(Deployment deployment) =>
         deployment.tenant_id is { } tenant ? $"{deployment.deployment}/{tenant}" : deployment.deployment;
 
-    /// <summary>A single-arm deployment from the command line (staged rollouts come with deployment files).</summary>
+    /// <summary>A single-arm deployment from the command line (staged rollouts come with deployment files: <c>deploy -f</c>).</summary>
     public static Deployment DeploymentOf(CliArgs args, DateTime now)
     {
         var model = args.Required("model");
@@ -88,23 +84,5 @@ internal static class ModelsCommand
             spec_version = args.String("spec-version", ""),
             updated_at = now,
         };
-    }
-
-    internal static async Task<TopicPartitionOffset> PublishAsync<T>(StackEndpoints stack, string topic, string key, T value)
-        where T : ISpecificRecord
-    {
-        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
-        using var producer = new ProducerBuilder<string, T>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrap, EnableIdempotence = true })
-            .SetValueSerializer(new AvroSerializer<T>(registry))
-            .Build();
-        try
-        {
-            var result = await producer.ProduceAsync(topic, new Message<string, T> { Key = key, Value = value });
-            return result.TopicPartitionOffset;
-        }
-        catch (ProduceException<string, T> ex)
-        {
-            throw new CliException($"publishing to {topic} failed: {ex.Error.Reason}");
-        }
     }
 }

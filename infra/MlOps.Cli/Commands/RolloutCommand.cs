@@ -40,7 +40,7 @@ internal static class RolloutCommand
             throw new CliException($"invalid rollout file ({ex.Errors.Count} problem{(ex.Errors.Count == 1 ? "" : "s")}):{Environment.NewLine}"
                                    + string.Join(Environment.NewLine, ex.Errors.Select(e => "  " + e)));
         }
-        var at = await ModelsCommand.PublishAsync(StackEndpoints.FromEnvFile(paths.EnvFile), TopicCatalog.Rollouts, KeyOf(rollout), rollout);
+        var at = await StackTopics.PublishAsync(StackEndpoints.FromEnvFile(paths.EnvFile), TopicCatalog.Rollouts, KeyOf(rollout), rollout);
         Console.WriteLine($"rollout of {rollout.candidate_model} into '{KeyOf(rollout)}' through {string.Join(" → ", rollout.stages.Select(s => s.name))} " +
                           $"(revision {rollout.revision}); published to {at}");
         return 0;
@@ -63,7 +63,7 @@ internal static class RolloutCommand
         }
         rollout.approvals = [.. rollout.approvals, stage];
         rollout.revision = Math.Max(rollout.revision + 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var at = await ModelsCommand.PublishAsync(stack, TopicCatalog.Rollouts, key, rollout);
+        var at = await StackTopics.PublishAsync(stack, TopicCatalog.Rollouts, key, rollout);
         Console.WriteLine($"approved stage '{stage}' of '{key}' (revision {rollout.revision}); published to {at}");
         return 0;
     }
