@@ -254,7 +254,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     {
         _refused[modelKey] = $"{reason}: {message}";
         InferenceMetrics.ModelLoads.WithLabels("refused", reason).Inc();
-        logger.LogError("Refused model {Model} ({Reason}): {Message}", modelKey, reason, message);
+        logger.LogError("Refused {Model} ({Reason}): {Message}", modelKey, reason, message);
         ModelRefused?.Invoke(modelKey, reason, message);
     }
 
