@@ -15,6 +15,7 @@ try
         "probe" => await ProbeCommand.RunAsync(paths, rest),
         "models" when rest.FirstOrDefault() == "register" => await ModelsCommand.RegisterAsync(paths, rest[1..]),
         "models" => Usage.Fail("models needs 'register <manifest>'"),
+        "rules" => await RulesCommand.RunAsync(paths, rest, CancellationToken.None),
         "deploy" => await ModelsCommand.DeployAsync(paths, CliArgs.Parse(rest)),
         "train" => TrainCommand.Run(CliArgs.Parse(rest)),
         null or "help" or "--help" or "-h" => Usage.Print(),

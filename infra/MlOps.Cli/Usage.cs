@@ -21,6 +21,12 @@ internal static class Usage
                         (.mlops/registry) and publish its version to mlops.models
           deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
                         publish a single-arm deployment to mlops.deployments: the model scores those event types
+          rules publish <rules.yaml>
+                        validate a versioned output rule set and publish it to mlops.rules (key name:version);
+                        a published version with different rules is refused (versions are immutable)
+          rules list    the rule sets on mlops.rules: name:version, rule count, created_at
+          rules diff <a> <b>
+                        what changed between two rule sets; each is a file or a published name:version
           train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
                         train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
                         .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR

@@ -1,7 +1,4 @@
 using Confluent.Kafka;
-using Confluent.SchemaRegistry;
-using Confluent.SchemaRegistry.Serdes;
-using Avro.Specific;
 using MlOps.Contracts;
 using MlOps.Models;
 using MlOps.Stack;
@@ -38,7 +35,7 @@ internal static class ModelsCommand
             throw new CliException($"refused ({ex.Reason}): {ex.Message}");
         }
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
-        var at = await PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
+        var at = await AvroTopic.PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
         Console.WriteLine($"registered {OnnxModel.KeyOf(version)} (sha256 {version.artifact_sha256[..12]}…, {version.inputs.Count} inputs) " +
                           $"at {Path.Combine(store.Directory, version.artifact_uri)}; published to {at}");
         return 0;
@@ -49,7 +46,7 @@ internal static class ModelsCommand
         var deployment = DeploymentOf(args, DateTime.UtcNow);
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
         var key = KeyOf(deployment);
-        var at = await PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
+        var at = await AvroTopic.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
         var arm = deployment.arms[0];
         Console.WriteLine($"deployed {arm.model_name}:{arm.model_version} as '{key}' for {string.Join(", ", deployment.event_types)} " +
                           $"(revision {deployment.revision}); published to {at}");
@@ -88,23 +85,5 @@ internal static class ModelsCommand
             spec_version = args.String("spec-version", ""),
             updated_at = now,
         };
-    }
-
-    private static async Task<TopicPartitionOffset> PublishAsync<T>(StackEndpoints stack, string topic, string key, T value)
-        where T : ISpecificRecord
-    {
-        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
-        using var producer = new ProducerBuilder<string, T>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrap, EnableIdempotence = true })
-            .SetValueSerializer(new AvroSerializer<T>(registry))
-            .Build();
-        try
-        {
-            var result = await producer.ProduceAsync(topic, new Message<string, T> { Key = key, Value = value });
-            return result.TopicPartitionOffset;
-        }
-        catch (ProduceException<string, T> ex)
-        {
-            throw new CliException($"publishing to {topic} failed: {ex.Error.Reason}");
-        }
     }
 }
