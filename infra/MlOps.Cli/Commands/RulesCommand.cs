@@ -23,7 +23,7 @@ internal static class RulesCommand
     {
         var set = Load(file);
         var compiled = Compile(set);
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = Stack(paths);
         var published = AvroTopic.ReadLatest<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
         if (CheckVersion(published.GetValueOrDefault(compiled.Key), set) is { } unchanged)
         {
@@ -57,7 +57,7 @@ internal static class RulesCommand
 
     private static int List(StackPaths paths, CancellationToken cancellationToken)
     {
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = Stack(paths);
         var sets = AvroTopic.ReadLatest<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
         if (sets.Count == 0)
         {
@@ -79,7 +79,7 @@ internal static class RulesCommand
             {
                 return Load(reference);
             }
-            published ??= AvroTopic.ReadLatest<RuleSet>(StackEndpoints.FromEnvFile(paths.EnvFile), TopicCatalog.Rules, cancellationToken);
+            published ??= AvroTopic.ReadLatest<RuleSet>(Stack(paths), TopicCatalog.Rules, cancellationToken);
             return published.GetValueOrDefault(reference)
                    ?? throw new CliException($"'{reference}' is neither a file nor a rule set published on {TopicCatalog.Rules}");
         }
@@ -88,6 +88,18 @@ internal static class RulesCommand
         Console.WriteLine($"{old.name}:{old.version} -> {@new.name}:{@new.version}");
         Console.WriteLine(changes.Count == 0 ? "  no changes" : "  " + string.Join(Environment.NewLine + "  ", changes));
         return 0;
+    }
+
+    private static StackEndpoints Stack(StackPaths paths)
+    {
+        try
+        {
+            return StackEndpoints.FromEnvFile(paths.EnvFile);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new CliException(ex.Message);
+        }
     }
 
     /// <summary>A path (an existing file, or a name ending .yaml/.yml) rather than a <c>name:version</c> reference.</summary>
