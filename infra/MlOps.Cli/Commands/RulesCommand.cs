@@ -65,7 +65,7 @@ internal static class RulesCommand
         }
         foreach (var (key, set) in sets.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"{key,-32} {set.rules.Count,3} rules  {set.created_at.ToString("u", CultureInfo.InvariantCulture)}  {set.description}");
+            Console.WriteLine($"{key,-32} {set.rules.Count,3} rules  {set.created_at.ToString("u", CultureInfo.InvariantCulture)}  {set.description}".TrimEnd());
         }
         return 0;
     }
