@@ -11,5 +11,6 @@ public static class ServiceCatalog
         new("ingestion", "MlOps.Ingestion", "INGESTION_URL"),
         new("features", "MlOps.Features", "FEATURES_URL"),
         new("inference", "MlOps.Inference", "INFERENCE_URL"),
+        new("rollout", "MlOps.Rollout", "ROLLOUT_URL"),
     ];
 }

@@ -6,7 +6,7 @@ internal static class Usage
         usage: ./mlops <command>
           up [--detach] [--brokers N] [--registry-port P] [--redis-port P] [--spec FILE] [--no-services]
                         start Kafka (librdkafka mock cluster, catalog topics), schema registry, redis-server and the
-                        services (ingestion, features, inference) with the spec (default specs/flights.yaml);
+                        services (ingestion, features, inference, rollout) with the spec (default specs/flights.yaml);
                         writes .mlops/stack.env. Foreground until Ctrl+C, or in the background with --detach.
           down          stop the stack started by 'up' (and its redis-server)
           status        print .mlops/stack.env and whether the stack is running
@@ -21,6 +21,22 @@ internal static class Usage
                         (.mlops/registry) and publish its version to mlops.models
           deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
                         publish a single-arm deployment to mlops.deployments: the model scores those event types
+          deploy -f FILE
+                        validate a deployment file (champion, weighted challengers, shadows, fallback chain, rules;
+                        every problem reported with file:line:column) and publish each deployment to mlops.deployments;
+                        warns about models not registered on mlops.models
+          deployments   print the current deployments: key, event types, arms and weights, fallback, rules, stage, revision
+          undeploy DEPLOYMENT[/TENANT]
+                        retire a deployment: publish a tombstone for its key
+          rollout start -f|--file ROLLOUT.yaml
+                        publish a staged rollout (deployment, tenant?, candidate name:version, stages with traffic,
+                        shadow, min_duration, min_samples, manual, gates) to mlops.rollouts; the rollout service drives it
+          rollout approve DEPLOYMENT[/TENANT]
+                        approve the current manual stage (a new rollout revision listing it in approvals)
+          rollout status [DEPLOYMENT[/TENANT]]
+                        print the transitions from mlops.rollout-events, with their reasons
+          rollout abort DEPLOYMENT[/TENANT]
+                        delete the rollout (tombstone): the rollout service rolls back to the champion
           rules publish <rules.yaml>
                         validate a versioned output rule set and publish it to mlops.rules (key name:version);
                         a published version with different rules is refused (versions are immutable)

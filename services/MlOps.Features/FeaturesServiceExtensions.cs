@@ -41,6 +41,7 @@ public static class FeaturesServiceExtensions
             Topics = [options.Topic],
             GroupId = options.GroupId,
             MaxBatchSize = options.MaxBatchSize,
+            OverlapBatches = true,
         });
         return builder;
     }

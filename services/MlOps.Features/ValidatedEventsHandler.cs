@@ -12,9 +12,11 @@ namespace MlOps.Features;
 
 /// <summary>
 /// Consumes mlops.events.validated: per source partition, plans the batch against the partition's fence, applies it
-/// to Redis in one atomic call (re-planning if another writer moved the fence), then publishes what changed to
-/// mlops.features.updates. Offsets are stored by the worker only after all of that is durable. Undecodable input
-/// cannot come from Ingestion; if it does, it is dead-lettered.
+/// to Redis in one atomic call (re-planning if another writer moved the fence) that also returns the merged state of
+/// every entity written, then publishes what changed to mlops.features.updates. Two-stage: decoding and planning
+/// of the next batch overlap the current batch's Redis call and update log (ConsumerWorkerOptions.OverlapBatches).
+/// Offsets are stored by the worker only after all of that is durable. Undecodable input cannot come from
+/// Ingestion; if it does, it is dead-lettered.
 /// </summary>
 public sealed class ValidatedEventsHandler(
     SpecProvider specs,
@@ -23,7 +25,7 @@ public sealed class ValidatedEventsHandler(
     FeatureUpdatePublisher updates,
     TimeProvider clock,
     IOptions<FeaturesOptions> options,
-    ILogger<ValidatedEventsHandler> logger) : IKafkaBatchHandler
+    ILogger<ValidatedEventsHandler> logger) : IKafkaTwoStageBatchHandler
 {
     private const int MaxConflicts = 10;
     private (PlatformSpec Spec, ViewCatalog Views)? _catalog;
@@ -32,16 +34,61 @@ public sealed class ValidatedEventsHandler(
     // The fence each partition had after this instance's last apply; a stale one is caught by the script's check.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), Fence> _fences = new();
 
+    // The fence each partition will have once the batches prepared so far are applied: a batch prepared while the
+    // one before is in flight is planned against it. Completing checks the plan against the actual fence first.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), Fence> _predicted = new();
+
+    // The last batch completed in two stages: its apply (the next batch's apply waits for it and is abandoned if it
+    // failed) and the production of its update log (the next batch's records are produced after it).
+    private Task _applied = Task.CompletedTask;
+    private Task _published = Task.CompletedTask;
+
     /// <summary>Events this instance has planned (applied or skipped), for operators and tests.</summary>
     public long EventsHandled => Interlocked.Read(ref _eventsHandled);
 
+    /// <summary>One source partition's part of a batch: its events, the newest trace and the apply prepared for it.</summary>
+    private sealed class PartitionBatch(string topic, int partition)
+    {
+        public string Topic { get; } = topic;
+        public int Partition { get; } = partition;
+        public List<FeatureEvent> Events { get; } = [];
+        public string? Trace { get; set; }
+        public PreparedApply? Apply { get; set; }
+
+        /// <summary>The first attempt's script (or nothing, when nothing is to apply) went out without awaiting anything.</summary>
+        public bool Sent { get; set; }
+
+        /// <summary>Applied by that first script as sent (no conflict, no resend): a read-back queued behind it sees its effect.</summary>
+        public bool InOrder { get; set; }
+    }
+
+    private sealed record PreparedBatch(PlatformSpec Spec, ViewCatalog Catalog, List<PoisonMessage> Poison, List<PartitionBatch> Partitions, int Count);
+
     public async Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+    {
+        _predicted.Clear();
+        return await CompleteCoreAsync(await PrepareCoreAsync(batch, predict: false, ct), chained: false, ct);
+    }
+
+    public async Task<object> PrepareAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct) =>
+        await PrepareCoreAsync(batch, predict: true, ct);
+
+    public void Reset()
+    {
+        _predicted.Clear();
+        _applied = Task.CompletedTask;
+        _published = Task.CompletedTask;
+    }
+
+    /// <summary>Decodes the batch, splits it by source partition and plans each part (no effect outside this instance).</summary>
+    private async Task<PreparedBatch> PrepareCoreAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, bool predict, CancellationToken ct)
     {
         var spec = specs.Current;
         var catalog = CatalogFor(spec);
         var phase = Stopwatch.GetTimestamp();
         var poison = new List<PoisonMessage>();
-        var partitions = new Dictionary<(string Topic, int Partition), List<(FeatureEvent Event, string? Trace)>>();
+        var partitions = new List<PartitionBatch>();
+        PartitionBatch? current = null;
         foreach (var message in batch)
         {
             EventEnvelope envelope;
@@ -54,69 +101,175 @@ public sealed class ValidatedEventsHandler(
                 poison.Add(new PoisonMessage(message, ex.Reason, ex));
                 continue;
             }
-            var key = (message.Topic, message.Partition.Value);
-            if (!partitions.TryGetValue(key, out var list))
+            if (current is null || current.Partition != message.Partition.Value || !string.Equals(current.Topic, message.Topic, StringComparison.Ordinal))
             {
-                partitions[key] = list = [];
+                current = partitions.Find(p => p.Partition == message.Partition.Value && string.Equals(p.Topic, message.Topic, StringComparison.Ordinal));
+                if (current is null)
+                {
+                    partitions.Add(current = new PartitionBatch(message.Topic, message.Partition.Value));
+                }
             }
-            list.Add((ToFeatureEvent(message.Offset.Value, envelope), LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent)));
+            current.Events.Add(ToFeatureEvent(message.Offset.Value, envelope));
+            current.Trace = LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent);
         }
-
         phase = ObservePhase("decode", phase);
-
-        var plans = await Task.WhenAll(partitions.Select(p =>
-            ApplyAsync(catalog, p.Key.Topic, p.Key.Partition, p.Value.Select(e => e.Event).ToList(), ct)));
-        Interlocked.Add(ref _eventsHandled, batch.Count - poison.Count);
-        phase = ObservePhase("apply", phase);
-        if (options.Value.PublishUpdates)
+        foreach (var part in partitions)
         {
-            await updates.PublishAsync(plans, spec, partitions.ToDictionary(p => p.Key, p => p.Value[^1].Trace), ct);
-            ObservePhase("update_log", phase);
+            var key = (part.Topic, part.Partition);
+            var fence = predict && _predicted.TryGetValue(key, out var predicted) ? predicted : await KnownFenceAsync(key);
+            var plan = FeaturePlanner.Plan(catalog, part.Topic, part.Partition, fence, part.Events);
+            part.Apply = RedisFeatureWriter.Prepare(plan);
+            if (predict)
+            {
+                _predicted[key] = plan.Next;
+            }
         }
-        return poison;
+        ObservePhase("plan", phase);
+        return new PreparedBatch(spec, catalog, poison, partitions, batch.Count - poison.Count);
     }
 
     /// <summary>
-    /// Plans against the fence this instance last saw for the partition (read from Redis the first time) and applies;
-    /// if another writer moved the fence meanwhile, the script refuses and returns it, and the batch is re-planned.
+    /// Applies each partition's plan (re-planned if the fence is not the one it was planned against), with the update
+    /// log's read-back pipelined right behind the scripts; then publishes the update log. If a script could not go
+    /// out before the read-back (a fence to read first, a conflict, Redis without the script cached), the read-back
+    /// is made again after every apply.
     /// </summary>
-    private async Task<WritePlan> ApplyAsync(ViewCatalog catalog, string topic, int partition, IReadOnlyList<FeatureEvent> events, CancellationToken ct)
+    public Task<IReadOnlyList<PoisonMessage>> CompleteAsync(object prepared, CancellationToken ct) =>
+        CompleteCoreAsync((PreparedBatch)prepared, chained: true, ct);
+
+    /// <param name="chained">
+    /// True for the worker's two-stage path: called in batch order on the consumer thread, the batch queues behind
+    /// the one before (whose apply may be in flight). False for a batch handled whole (alone, or retried).
+    /// </param>
+    private async Task<IReadOnlyList<PoisonMessage>> CompleteCoreAsync(PreparedBatch batch, bool chained, CancellationToken ct)
     {
-        var key = (topic, partition);
-        if (!_fences.TryGetValue(key, out var fence))
+        var previousApply = chained ? _applied : Task.CompletedTask;
+        var previousPublish = chained ? _published : Task.CompletedTask;
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (chained)
         {
-            var started = Stopwatch.GetTimestamp();
-            fence = await writer.ReadFenceAsync(topic, partition);
-            FeaturesMetrics.RedisSeconds.WithLabels("fence").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            FeaturesMetrics.RedisOperations.Inc();
+            _applied = applied.Task;
+            _published = published.Task;
         }
+        try
+        {
+            try
+            {
+                await previousApply;
+            }
+            catch (Exception ex)
+            {
+                // Applying this batch now would move the fences past the one before: it is re-read after it instead.
+                throw new KafkaBatchAbandonedException($"the batch before was not applied ({ex.GetType().Name}: {ex.Message})");
+            }
+            var phase = Stopwatch.GetTimestamp();
+            var publish = options.Value.PublishUpdates;
+            foreach (var part in batch.Partitions)
+            {
+                part.InOrder = true;
+            }
+            // Each call sends its script before its first await unless it must read the fence first.
+            var applies = batch.Partitions.Select(p => ApplyAsync(batch.Catalog, p, ct)).ToList();
+            var readBack = publish && batch.Partitions.All(p => p.Sent) ? updates.QueueReadBack(Plans(batch)) : null;
+            await Task.WhenAll(applies);
+            applied.SetResult();
+            Interlocked.Add(ref _eventsHandled, batch.Count);
+            phase = ObservePhase("apply", phase);
+            if (publish)
+            {
+                if (readBack is null || !batch.Partitions.All(p => p.InOrder))
+                {
+                    readBack = updates.QueueReadBack(Plans(batch));
+                }
+                // The update log keeps batch order: this batch's records are produced after the previous batch's.
+                await updates.PublishAsync(readBack, batch.Spec, batch.Partitions.ToDictionary(p => (p.Topic, p.Partition), p => p.Trace),
+                    previousPublish, published.SetResult, ct);
+                ObservePhase("update_log", phase);
+            }
+            return batch.Poison;
+        }
+        catch (Exception ex)
+        {
+            applied.TrySetException(ex);
+            _predicted.Clear();
+            throw;
+        }
+        finally
+        {
+            published.TrySetResult();
+        }
+    }
+
+    private static List<WritePlan> Plans(PreparedBatch batch) => batch.Partitions.Select(p => p.Apply!.Plan).ToList();
+
+    private async ValueTask<Fence> KnownFenceAsync((string Topic, int Partition) key)
+    {
+        if (_fences.TryGetValue(key, out var fence))
+        {
+            return fence;
+        }
+        var started = Stopwatch.GetTimestamp();
+        fence = await writer.ReadFenceAsync(key.Topic, key.Partition);
+        FeaturesMetrics.RedisSeconds.WithLabels("fence").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        FeaturesMetrics.RedisOperations.Inc();
+        return fence;
+    }
+
+    /// <summary>
+    /// Applies the partition's prepared plan after checking it was made against the fence this instance knows (read
+    /// from Redis the first time), re-planning otherwise; if another writer moved the fence meanwhile, the script
+    /// refuses and returns it, and the part is re-planned.
+    /// </summary>
+    private async Task ApplyAsync(ViewCatalog catalog, PartitionBatch part, CancellationToken ct)
+    {
+        var key = (part.Topic, part.Partition);
+        var prepared = part.Apply!;
+        var known = KnownFenceAsync(key);
+        if (!known.IsCompleted)
+        {
+            part.InOrder = false;
+        }
+        var fence = await known;
         for (var attempt = 1; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            var plan = FeaturePlanner.Plan(catalog, topic, partition, fence, events);
+            if (prepared.Plan.Expected != fence)
+            {
+                prepared = RedisFeatureWriter.Prepare(FeaturePlanner.Plan(catalog, part.Topic, part.Partition, fence, part.Events));
+                part.Apply = prepared;
+            }
+            var plan = prepared.Plan;
             if (plan.Applied > 0)
             {
                 var started = Stopwatch.GetTimestamp();
-                var result = await writer.ApplyAsync(plan);
+                var sending = writer.ApplyAsync(prepared);
+                part.Sent = true;
+                var result = await sending;
+                if (result.Resent || attempt > 1)
+                {
+                    part.InOrder = false;
+                }
                 FeaturesMetrics.RedisSeconds.WithLabels("apply").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                FeaturesMetrics.RedisOperations.Inc(plan.RedisOperations);
+                FeaturesMetrics.RedisOperations.Inc(prepared.RedisOperations);
                 if (!result.Applied)
                 {
                     FeaturesMetrics.FenceConflicts.Inc();
                     if (attempt == MaxConflicts)
                     {
                         _fences.TryRemove(key, out _);
-                        throw new InvalidOperationException($"the fence of {topic}[{partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
+                        throw new InvalidOperationException($"the fence of {part.Topic}[{part.Partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
                     }
-                    logger.LogInformation("Fence of {Topic}[{Partition}] moved to {Fence}; re-planning", topic, partition, result.Current.Encode());
+                    logger.LogInformation("Fence of {Topic}[{Partition}] moved to {Fence}; re-planning", part.Topic, part.Partition, result.Current.Encode());
                     fence = result.Current;
                     continue;
                 }
                 FeaturesMetrics.TilesDropped.Inc(result.TilesDropped);
             }
+            part.Sent = true;
             _fences[key] = plan.Next;
             Observe(plan);
-            return plan;
+            return;
         }
     }
 

@@ -39,6 +39,18 @@ public static class InferenceMetrics
         "mlops_inference_batch_phase_seconds", "Time per consumed batch of the Kafka path in each phase (decode, score, log).",
         new HistogramConfiguration { LabelNames = ["phase"], Buckets = LatencyBuckets });
 
+    public static readonly Counter ModelFailures = Metrics.CreateCounter(
+        "mlops_inference_model_failures_total", "Rows a model could not serve, by deployment, model and reason (model_error, timeout, invalid_output, missing_required_feature).",
+        "deployment", "model", "reason");
+
+    public static readonly Counter Fallbacks = Metrics.CreateCounter(
+        "mlops_inference_fallbacks_total", "Predictions served by the fallback chain (a fallback model, or the constant), by the routed arm's failure.",
+        "deployment", "reason", "served_by");
+
+    public static readonly Counter RulesFired = Metrics.CreateCounter(
+        "mlops_inference_rules_fired_total", "Output rules that changed a served prediction, by rule set (name:version) and rule.",
+        "rule_set", "rule");
+
     public static readonly Counter LogFailures = Metrics.CreateCounter(
         "mlops_inference_log_failures_total", "Predictions answered over HTTP whose background log write failed (Inference:HttpAwaitsLog=false).");
 

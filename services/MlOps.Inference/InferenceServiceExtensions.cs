@@ -34,6 +34,7 @@ public static class InferenceServiceExtensions
         services.AddGuardedAvroDeserializer<EventEnvelope>();
         services.AddGuardedAvroDeserializer<ModelVersion>();
         services.AddGuardedAvroDeserializer<Deployment>();
+        services.AddGuardedAvroDeserializer<RuleSet>();
         services.AddSingleton<FeatureStoreReader>();
         services.AddSingleton(sp => new AlertPublisher(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<TimeProvider>(), ServiceName));
         services.AddSingleton(sp =>
@@ -43,10 +44,36 @@ public static class InferenceServiceExtensions
             var alerts = sp.GetRequiredService<AlertPublisher>();
             var specs = sp.GetRequiredService<SpecProvider>();
             var logger = sp.GetRequiredService<ILogger<ServingState>>();
-            state.ModelRefused += (model, reason, message) => _ = RaiseAsync(alerts, specs, logger, model, reason, message);
+            state.ModelRefused += (model, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                "ModelVersionRefused",
+                AlertSeverity.critical,
+                new Dictionary<string, string> { ["service"] = ServiceName, ["model"] = model, ["reason"] = reason },
+                new Dictionary<string, string> { ["message"] = message }));
             return state;
         });
-        services.AddSingleton<Scorer>();
+        services.AddSingleton(sp =>
+        {
+            var scorer = new Scorer(sp.GetRequiredService<ServingState>(), sp.GetRequiredService<SpecProvider>(),
+                sp.GetRequiredService<FeatureStoreReader>(), sp.GetRequiredService<TimeProvider>());
+            var alerts = sp.GetRequiredService<AlertPublisher>();
+            var specs = sp.GetRequiredService<SpecProvider>();
+            var logger = sp.GetRequiredService<ILogger<Scorer>>();
+            var throttle = new AlertThrottle(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromMinutes(5));
+            // A failing model is served around by the fallback chain; the operator hears of it once per 5 minutes
+            // per deployment, model and reason (the alert's fingerprint), not once per row.
+            scorer.ModelFailed += (deployment, model, failure) =>
+            {
+                if (throttle.ShouldRaise($"{deployment}|{model}|{failure.Code}"))
+                {
+                    _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                        "ModelFallback",
+                        AlertSeverity.warning,
+                        new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["model"] = model, ["reason"] = failure.Code },
+                        new Dictionary<string, string> { ["message"] = failure.Detail }));
+                }
+            };
+            return scorer;
+        });
         services.AddSingleton(sp => new PredictionLog(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<ILogger<PredictionLog>>())
         {
             Topic = sp.GetRequiredService<IOptions<InferenceOptions>>().Value.PredictionsTopic,
@@ -62,6 +89,7 @@ public static class InferenceServiceExtensions
             Topics = [options.Topic],
             GroupId = options.GroupId,
             MaxBatchSize = options.MaxBatchSize,
+            OverlapBatches = true,
         });
         return builder;
     }
@@ -76,10 +104,16 @@ public static class InferenceServiceExtensions
                 deployment = r.Key,
                 event_types = r.Deployment.event_types,
                 tenant = r.Deployment.tenant_id,
-                arm = r.Arm.name,
-                model = r.Model.Model.Key,
-                sha256 = r.Model.Model.Version.artifact_sha256,
-                inputs = r.Model.Model.Inputs.Select(i => new { i.feature, i.onnx_input, i.type, i.shape, @default = i.default_value }),
+                revision = r.Deployment.revision,
+                routing_key = r.Deployment.routing_key,
+                model = r.ChampionModel.Model.Key,
+                sha256 = r.ChampionModel.Model.Version.artifact_sha256,
+                arms = r.Deployment.arms.Select(a => new { a.name, model = r.Arms[a.name].Model.Key, weight = a.traffic_weight, a.shadow }),
+                fallback = r.Fallbacks.Select(f => f.Model.Key),
+                fallback_constant = r.Deployment.fallback_constant,
+                output_rules = r.Rules?.Key,
+                shadow_rules = r.ShadowRules?.Key,
+                inputs = r.ChampionModel.Model.Inputs.Select(i => new { i.feature, i.onnx_input, i.type, i.shape, @default = i.default_value }),
             }),
             refused = state.Refused,
         }));
@@ -87,20 +121,16 @@ public static class InferenceServiceExtensions
         return app;
     }
 
-    /// <summary>A refused model version is an operator's problem: alert (fingerprinted by model and reason).</summary>
-    private static async Task RaiseAsync(AlertPublisher alerts, SpecProvider specs, ILogger logger, string model, string reason, string message)
+    /// <summary>Publishes an alert (fingerprinted by its name and labels) without failing the caller.</summary>
+    private static async Task RaiseAsync(AlertPublisher alerts, SpecProvider specs, ILogger logger, AlertRequest alert)
     {
         try
         {
-            await alerts.PublishAsync(new AlertRequest(
-                "ModelVersionRefused",
-                AlertSeverity.critical,
-                new Dictionary<string, string> { ["service"] = ServiceName, ["model"] = model, ["reason"] = reason },
-                new Dictionary<string, string> { ["message"] = message }), specs.Current.VersionTag, CancellationToken.None);
+            await alerts.PublishAsync(alert, specs.Current.VersionTag, CancellationToken.None);
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Could not publish the alert for refused model {Model}", model);
+            logger.LogError(ex, "Could not publish alert {Alert} {Labels}", alert.AlertName, string.Join(",", alert.Labels));
         }
     }
 }

@@ -20,6 +20,9 @@ public sealed record PredictResult(
     [property: JsonPropertyName("served_features")] IDictionary<string, object?>? ServedFeatures,
     [property: JsonPropertyName("missing_features")] IList<string>? MissingFeatures,
     [property: JsonPropertyName("latency_ms")] double? LatencyMs,
+    [property: JsonPropertyName("served_by")] string? ServedBy,
+    [property: JsonPropertyName("fallback_reason")] string? FallbackReason,
+    [property: JsonPropertyName("route_bucket")] int? RouteBucket,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
 /// <summary>
@@ -69,7 +72,7 @@ public static class PredictEndpoint
         try
         {
             var outcomes = await scorer.ScoreAsync(requests, Source, ct);
-            var predictions = outcomes.Select(o => o.Prediction).OfType<Prediction>().ToList();
+            var predictions = outcomes.SelectMany(o => o.Logged).ToList(); // shadows are logged, never answered
             if (limits.HttpAwaitsLog)
             {
                 await log.WriteAsync(predictions, ct);
@@ -91,12 +94,13 @@ public static class PredictEndpoint
     {
         if (outcome.Prediction is not { } p)
         {
-            return new PredictResult(index, outcome.Request.EventId, null, null, null, null, null, null, null, null, null, outcome.NotScoredReason);
+            return new PredictResult(index, outcome.Request.EventId, null, null, null, null, null, null, null, null, null, null, null, null, outcome.NotScoredReason);
         }
+        var scored = p.scores.TryGetValue(Scorer.ProbabilityScore, out var probability);
         return new PredictResult(
             index, p.event_id, p.prediction_id, p.deployment, p.arm, $"{p.model_name}:{p.model_version}",
-            p.scores.TryGetValue(Scorer.ProbabilityScore, out var probability) ? probability : null,
-            p.decision, p.served_features, p.missing_features, p.latency_ms, p.fallback_reason);
+            scored ? probability : null, p.decision, p.served_features, p.missing_features, p.latency_ms,
+            p.served_by, p.fallback_reason, p.route_bucket, scored ? null : $"not scored: {p.fallback_reason}");
     }
 
     private static IResult TooLarge(string detail) =>

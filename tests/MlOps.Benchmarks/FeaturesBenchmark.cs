@@ -56,7 +56,14 @@ internal static class FeaturesBenchmark
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
         await redis.GetServers()[0].ExecuteAsync("CONFIG", "RESETSTAT");
         var operationsBefore = FeaturesMetrics.RedisOperations.Value;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var threadsBefore = ThreadCpu();
         var updateRate = await MeasureUpdatesAsync(redis, delivered);
+        var cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / delivered.Count;
+        var threadsAfter = ThreadCpu();
+        var byGroup = threadsAfter.Select(t => (t.Key.Name, Ticks: t.Value - threadsBefore.GetValueOrDefault(t.Key)))
+            .GroupBy(t => t.Name).Select(g => (Group: g.Key, Ticks: g.Sum(t => t.Ticks))).Where(g => g.Ticks > 0).OrderByDescending(g => g.Ticks);
+        Console.WriteLine("CPU per event by thread (µs): " + string.Join(", ", byGroup.Take(8).Select(g => $"{g.Group} {g.Ticks * 10_000.0 / delivered.Count:F1}")));
         var opsPerEvent = (FeaturesMetrics.RedisOperations.Value - operationsBefore) / delivered.Count;
         var target = 0.4 * redisBench.SetRps / opsPerEvent;
         Console.WriteLine();
@@ -65,7 +72,7 @@ internal static class FeaturesBenchmark
         {
             Console.WriteLine("redis " + line.Trim());
         }
-        foreach (var phase in new[] { "decode", "apply", "update_log", "update_log_read" })
+        foreach (var phase in new[] { "decode", "plan", "apply", "update_log", "update_log_read" })
         {
             var histogram = FeaturesMetrics.BatchPhaseSeconds.WithLabels(phase);
             Console.WriteLine($"batch phase {phase,-12} {histogram.Count,6} batches, {histogram.Sum:F2} s in all, mean {histogram.Sum / Math.Max(1, histogram.Count) * 1000:F2} ms");
@@ -75,6 +82,7 @@ internal static class FeaturesBenchmark
         Console.WriteLine($"{"raw consume of the same topic (baseline)",-40} {consumeRate,12:N0}");
         Console.WriteLine($"{"Features service (backlog)",-40} {updateRate,12:N0}   ({updateRate / consumeRate:P1} of raw consume)");
         Console.WriteLine($"{"Redis ops per event (counted)",-40} {opsPerEvent,12:F2}");
+        Console.WriteLine($"{"CPU per event (this process: service + mock Kafka)",-40} {cpuPerEvent,9:F1} µs");
         Console.WriteLine($"{"redis-benchmark SET / ops per event",-40} {redisBench.SetRps / opsPerEvent,12:N0}");
         Console.WriteLine($"{"ratio service / that",-40} {updateRate / (redisBench.SetRps / opsPerEvent),12:P1}   (target >= 40%: {(updateRate >= target ? "met" : "NOT met")})");
 
@@ -97,6 +105,28 @@ internal static class FeaturesBenchmark
         Console.WriteLine((await TimeAsync(reads, () => service.Client.GetStringAsync($"/v1/features/{view.Name}/{entities[0]}"))).Format("HTTP GET /v1/features, 1 entity", 40));
         Console.WriteLine($"{"redis-benchmark GET (baseline)",-40} {redisBench.GetP50,8:F3} {redisBench.GetP99,8:F3}");
         return 0;
+    }
+
+    /// <summary>User+system clock ticks (1/100 s) per thread of this process, by (thread id, name with digits dropped), from /proc.</summary>
+    private static Dictionary<(string Tid, string Name), long> ThreadCpu()
+    {
+        var result = new Dictionary<(string, string), long>();
+        foreach (var dir in Directory.Exists("/proc/self/task") ? Directory.GetDirectories("/proc/self/task") : [])
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                var name = new string(stat[(open + 1)..close].Where(c => !char.IsDigit(c)).ToArray());
+                var fields = stat[(close + 2)..].Split(' ');
+                result[(Path.GetFileName(dir), name)] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return result;
     }
 
     /// <summary>Events/s a bare consumer reads the backlog at: the embedded Kafka's ceiling for any consumer here.</summary>

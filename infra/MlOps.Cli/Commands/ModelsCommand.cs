@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using MlOps.Contracts;
 using MlOps.Models;
 using MlOps.Stack;
@@ -35,7 +34,7 @@ internal static class ModelsCommand
             throw new CliException($"refused ({ex.Reason}): {ex.Message}");
         }
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
-        var at = await AvroTopic.PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
+        var at = await StackTopics.PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
         Console.WriteLine($"registered {OnnxModel.KeyOf(version)} (sha256 {version.artifact_sha256[..12]}…, {version.inputs.Count} inputs) " +
                           $"at {Path.Combine(store.Directory, version.artifact_uri)}; published to {at}");
         return 0;
@@ -46,7 +45,7 @@ internal static class ModelsCommand
         var deployment = DeploymentOf(args, DateTime.UtcNow);
         var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
         var key = KeyOf(deployment);
-        var at = await AvroTopic.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
+        var at = await StackTopics.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
         var arm = deployment.arms[0];
         Console.WriteLine($"deployed {arm.model_name}:{arm.model_version} as '{key}' for {string.Join(", ", deployment.event_types)} " +
                           $"(revision {deployment.revision}); published to {at}");
@@ -57,7 +56,7 @@ internal static class ModelsCommand
     public static string KeyOf(Deployment deployment) =>
         deployment.tenant_id is { } tenant ? $"{deployment.deployment}/{tenant}" : deployment.deployment;
 
-    /// <summary>A single-arm deployment from the command line (staged rollouts come with deployment files).</summary>
+    /// <summary>A single-arm deployment from the command line (staged rollouts come with deployment files: <c>deploy -f</c>).</summary>
     public static Deployment DeploymentOf(CliArgs args, DateTime now)
     {
         var model = args.Required("model");

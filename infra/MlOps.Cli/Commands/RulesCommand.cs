@@ -14,8 +14,8 @@ internal static class RulesCommand
     public static async Task<int> RunAsync(StackPaths paths, string[] args, CancellationToken cancellationToken) => args.FirstOrDefault() switch
     {
         "publish" when args.Length == 2 => await PublishAsync(paths, args[1], cancellationToken),
-        "list" when args.Length == 1 => List(paths, cancellationToken),
-        "diff" when args.Length == 3 => Diff(paths, args[1], args[2], cancellationToken),
+        "list" when args.Length == 1 => await ListAsync(paths, cancellationToken),
+        "diff" when args.Length == 3 => await DiffAsync(paths, args[1], args[2], cancellationToken),
         _ => Usage.Fail("rules needs 'publish <file.yaml>', 'list' or 'diff <a> <b>' (a and b: files or name:version)"),
     };
 
@@ -24,13 +24,13 @@ internal static class RulesCommand
         var set = Load(file);
         var compiled = Compile(set);
         var stack = Stack(paths);
-        var published = AvroTopic.ReadLatest<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
+        var published = await StackTopics.ReadAsync<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
         if (CheckVersion(published.GetValueOrDefault(compiled.Key), set) is { } unchanged)
         {
             Console.WriteLine(unchanged);
             return 0;
         }
-        var at = await AvroTopic.PublishAsync(stack, TopicCatalog.Rules, compiled.Key, set);
+        var at = await StackTopics.PublishAsync(stack, TopicCatalog.Rules, compiled.Key, set, cancellationToken);
         Console.WriteLine($"published {compiled.Key} ({set.rules.Count} rules) to {at}");
         return 0;
     }
@@ -55,10 +55,10 @@ internal static class RulesCommand
         return $"{key} is already published with the same rules; nothing to do";
     }
 
-    private static int List(StackPaths paths, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(StackPaths paths, CancellationToken cancellationToken)
     {
         var stack = Stack(paths);
-        var sets = AvroTopic.ReadLatest<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
+        var sets = await StackTopics.ReadAsync<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
         if (sets.Count == 0)
         {
             Console.WriteLine($"no rule sets on {TopicCatalog.Rules}");
@@ -70,19 +70,16 @@ internal static class RulesCommand
         return 0;
     }
 
-    private static int Diff(StackPaths paths, string a, string b, CancellationToken cancellationToken)
+    private static async Task<int> DiffAsync(StackPaths paths, string a, string b, CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, RuleSet>? published = null;
-        RuleSet Resolve(string reference)
-        {
-            if (IsFile(reference))
-            {
-                return Load(reference);
-            }
-            published ??= AvroTopic.ReadLatest<RuleSet>(Stack(paths), TopicCatalog.Rules, cancellationToken);
-            return published.GetValueOrDefault(reference)
-                   ?? throw new CliException($"'{reference}' is neither a file nor a rule set published on {TopicCatalog.Rules}");
-        }
+        // The topic is read once, and only when an argument is not a file.
+        var published = IsFile(a) && IsFile(b)
+            ? new Dictionary<string, RuleSet>()
+            : await StackTopics.ReadAsync<RuleSet>(Stack(paths), TopicCatalog.Rules, cancellationToken);
+        RuleSet Resolve(string reference) => IsFile(reference)
+            ? Load(reference)
+            : published.GetValueOrDefault(reference)
+              ?? throw new CliException($"'{reference}' is neither a file nor a rule set published on {TopicCatalog.Rules}");
         var (old, @new) = (Resolve(a), Resolve(b));
         var changes = RuleSetDiff.Between(old, @new);
         Console.WriteLine($"{old.name}:{old.version} -> {@new.name}:{@new.version}");

@@ -39,7 +39,7 @@ public static class FeatureDecoder
         }
 
         var compiled = CompiledView.Of(view);
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var values = new Dictionary<string, object?>(compiled.FeatureCount, StringComparer.Ordinal);
         for (var w = 0; w < compiled.Layouts.Count; w++)
         {
             var layout = compiled.Layouts[w];
@@ -51,17 +51,20 @@ public static class FeatureDecoder
                 combined = Combine(hash, compiled.TileFields[w], layout, schema, first, last);
                 windows?.Add((w, first), combined);
             }
-            foreach (var aggregation in compiled.WindowAggregations[w])
+            var aggregations = compiled.WindowAggregations[w];
+            for (var a = 0; a < aggregations.Count; a++)
             {
-                var name = aggregation.FeatureName(layout.Window);
+                var aggregation = aggregations[a];
+                var name = compiled.WindowFeatureNames[w][a];
+                var offset = compiled.WindowOffsets[w][a];
                 values[name] = aggregation.Function switch
                 {
                     AggregationFunction.Count => (object)(long)combined.Parts[0]!.Value,
-                    AggregationFunction.Sum => combined.Parts[schema.Offset(aggregation)],
-                    AggregationFunction.Mean => combined.Parts[schema.Offset(aggregation) + 1] is > 0 and var n
-                        ? combined.Parts[schema.Offset(aggregation)] / n
+                    AggregationFunction.Sum => combined.Parts[offset],
+                    AggregationFunction.Mean => combined.Parts[offset + 1] is > 0 and var n
+                        ? combined.Parts[offset] / n
                         : null,
-                    AggregationFunction.Min or AggregationFunction.Max => combined.Parts[schema.Offset(aggregation)],
+                    AggregationFunction.Min or AggregationFunction.Max => combined.Parts[offset],
                     AggregationFunction.DistinctCount => (object)distinctCounts.GetValueOrDefault(name),
                     _ => null,
                 };
@@ -75,7 +78,7 @@ public static class FeatureDecoder
             }
             else if (aggregation.Function == AggregationFunction.Last)
             {
-                values[aggregation.Name] = hash.TryGetValue(FeatureKeys.LastField(aggregation), out var last) ? LatestValue.Decode(last).Value : null;
+                values[aggregation.Name] = hash.TryGetValue(compiled.LastFields[aggregation.Name], out var last) ? LatestValue.Decode(last).Value : null;
             }
         }
         return new FeatureVector(view.Name, view.Version, entity, FeatureStatus.Fresh, atMs, newest, age, values);
@@ -87,10 +90,9 @@ public static class FeatureDecoder
         var combined = Tile.Empty(0, schema);
         for (var index = first; index <= last; index++)
         {
-            if (hash.TryGetValue(fields[layout.Slot(index)], out var text)
-                && Tile.Decode(text) is { } tile && tile.Index == index)
+            if (hash.TryGetValue(fields[layout.Slot(index)], out var text))
             {
-                combined = Tile.Merge(combined, tile with { Index = 0 }, schema);
+                Tile.MergeInto(text, index, combined.Parts, schema);
             }
         }
         return combined;

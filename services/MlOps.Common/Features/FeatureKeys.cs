@@ -18,13 +18,19 @@ public static class FeatureKeys
 
     public static string Entity(FeatureView view, string entity) => $"mlops:fv:{view.Name}@{view.Version}:{entity}";
 
+    /// <summary>The entity hash key from the view's precomputed prefix.</summary>
+    public static string Entity(CompiledView view, string entity) => view.KeyPrefix + entity;
+
     public static string TileField(int windowIndex, int slot) =>
         $"t{windowIndex.ToString(CultureInfo.InvariantCulture)}:{slot.ToString(CultureInfo.InvariantCulture)}";
 
     public static string LastField(Aggregation aggregation) => "last:" + aggregation.Name;
 
     public static string Distinct(FeatureView view, string entity, Aggregation aggregation, FeatureWindow window, long tileIndex) =>
-        $"{Entity(view, entity)}:hll:{aggregation.Name}:{window.Label}:{tileIndex.ToString(CultureInfo.InvariantCulture)}";
+        $"{Entity(view, entity)}{DistinctSuffix(aggregation, window)}{tileIndex.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>What follows the entity key in a HyperLogLog key, up to the tile index.</summary>
+    public static string DistinctSuffix(Aggregation aggregation, FeatureWindow window) => $":hll:{aggregation.Name}:{window.Label}:";
 
     public static string FenceField(string topic, int partition) => $"{topic}:{partition.ToString(CultureInfo.InvariantCulture)}";
 }

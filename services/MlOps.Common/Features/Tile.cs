@@ -45,8 +45,56 @@ public sealed record Tile(long Index, double?[] Parts)
         return new Tile(a.Index, parts);
     }
 
-    public string Encode() =>
-        string.Join('|', Parts.Select(p => p?.ToString("R", CultureInfo.InvariantCulture) ?? "").Prepend(Index.ToString(CultureInfo.InvariantCulture)));
+    public string Encode()
+    {
+        // Written per tile merge of every batch: formatted into a stack buffer, one string allocated.
+        Span<char> buffer = stackalloc char[20 + (Parts.Length * 26)];
+        Index.TryFormat(buffer, out var length, provider: CultureInfo.InvariantCulture);
+        foreach (var part in Parts)
+        {
+            buffer[length++] = '|';
+            if (part is { } value)
+            {
+                value.TryFormat(buffer[length..], out var written, "R", CultureInfo.InvariantCulture);
+                length += written;
+            }
+        }
+        return new string(buffer[..length]);
+    }
+
+    /// <summary>
+    /// Merges the encoded tile <paramref name="text"/> into <paramref name="parts"/> (as <see cref="Merge"/> does for
+    /// equal indexes) if its index is <paramref name="index"/>; false, and nothing parsed, for another index.
+    /// </summary>
+    public static bool MergeInto(string text, long index, double?[] parts, TileSchema schema)
+    {
+        var rest = text.AsSpan();
+        var bar = rest.IndexOf('|');
+        if (!long.TryParse(bar < 0 ? rest : rest[..bar], NumberStyles.Integer, CultureInfo.InvariantCulture, out var own) || own != index)
+        {
+            return false;
+        }
+        for (var i = 0; i < parts.Length && bar >= 0; i++)
+        {
+            rest = rest[(bar + 1)..];
+            bar = rest.IndexOf('|');
+            var field = bar < 0 ? rest : rest[..bar];
+            if (field.IsEmpty)
+            {
+                continue;
+            }
+            var y = double.Parse(field, NumberStyles.Float, CultureInfo.InvariantCulture);
+            parts[i] = parts[i] is not { } x
+                ? y
+                : schema.Kinds[i] switch
+                {
+                    PartKind.Sum => x + y,
+                    PartKind.Min => Math.Min(x, y),
+                    _ => Math.Max(x, y),
+                };
+        }
+        return true;
+    }
 
     public static Tile Decode(string text)
     {

@@ -39,6 +39,54 @@ public sealed class AvroPublisher(KafkaProducer producer, ISchemaRegistryClient 
         return producer.ProduceAsync(topic, message, ct);
     }
 
+    /// <summary>
+    /// Produces records (bytes from <see cref="SerializeAsync{T}"/>) in order and completes once the broker
+    /// acknowledged all of them, failing with the first failed record's <see cref="ProduceException{TKey,TValue}"/>
+    /// as <see cref="ProduceAsync"/> would. One delivery handler and one task for the lot instead of one per record.
+    /// </summary>
+    public Task ProduceAllAsync(string topic, IReadOnlyList<(string Key, byte[] Value, Headers Headers)> records)
+    {
+        if (records.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var acks = new BatchAcks(records.Count);
+        foreach (var (key, value, headers) in records)
+        {
+            producer.Client.Produce(topic, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(key), Value = value, Headers = headers }, acks.Report);
+        }
+        return acks.Task;
+    }
+
+    private sealed class BatchAcks(int count)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _pending = count;
+        private ProduceException<byte[]?, byte[]?>? _failed;
+
+        public Task Task => _done.Task;
+
+        // On librdkafka's delivery thread: keep it short.
+        public void Report(DeliveryReport<byte[]?, byte[]?> report)
+        {
+            if (report.Error.IsError)
+            {
+                Interlocked.CompareExchange(ref _failed, new ProduceException<byte[]?, byte[]?>(report.Error, report), null);
+            }
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                if (Volatile.Read(ref _failed) is { } failed)
+                {
+                    _done.SetException(failed);
+                }
+                else
+                {
+                    _done.SetResult();
+                }
+            }
+        }
+    }
+
     /// <summary>Sends the records produced so far without waiting for linger.ms (see <see cref="KafkaProducer.SendNow"/>).</summary>
     public void SendNow() => producer.SendNow();
 

@@ -32,6 +32,15 @@ public sealed class ConsumerWorkerOptions
     /// <summary>Commit after every batch (bounds duplicates after a crash to one batch) instead of librdkafka's interval.</summary>
     public bool CommitEveryBatch { get; set; } = true;
 
+    /// <summary>
+    /// Consume and prepare the next batch (a <see cref="IKafkaTwoStageBatchHandler"/>'s decode and planning) while
+    /// earlier batches' effects are in flight, and let up to two prepared batches complete at once (the handler
+    /// orders their stages). Offsets are still stored in batch order, each only after that batch's effects are
+    /// durable; a batch that must be re-read takes every later one with it. Off by default; for a handler that is
+    /// not two-stage only the consume overlaps.
+    /// </summary>
+    public bool OverlapBatches { get; set; }
+
     /// <summary>On shutdown, how long the batch in progress may take to finish before it is abandoned (and redelivered).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -58,7 +58,8 @@ public static class FeaturePlanner
 
     private static void Apply(WritePlan plan, CompiledView view, string entity, FeatureEvent e)
     {
-        var key = FeatureKeys.Entity(view.View, entity);
+        var key = FeatureKeys.Entity(view, entity);
+        plan.Entities.TryAdd(key, (view, entity));
         plan.Latest[key] = plan.Latest.TryGetValue(key, out var newest) ? Math.Max(newest, e.EventTimeMs) : e.EventTimeMs;
         plan.Retention[key] = view.RetentionMs;
         Touch(plan, view.View, entity, e.EventTimeMs);
@@ -71,14 +72,16 @@ public static class FeaturePlanner
             var index = layout.TileIndex(e.EventTimeMs);
             var parts = Tile.Empty(index, schema).Parts;
             parts[0] = 1;
-            foreach (var aggregation in view.WindowAggregations[w])
+            var aggregations = view.WindowAggregations[w];
+            for (var a = 0; a < aggregations.Count; a++)
             {
+                var aggregation = aggregations[a];
                 var value = e.Attributes.GetValueOrDefault(aggregation.Attribute ?? "");
                 if (aggregation.Function == AggregationFunction.DistinctCount)
                 {
                     if (value is not null)
                     {
-                        var hll = FeatureKeys.Distinct(view.View, entity, aggregation, layout.Window, index);
+                        var hll = string.Concat(key, view.DistinctSuffixes[w][a], index.ToString(CultureInfo.InvariantCulture));
                         if (!plan.Distinct.TryGetValue(hll, out var members))
                         {
                             plan.Distinct[hll] = members = new HashSet<string>(StringComparer.Ordinal);

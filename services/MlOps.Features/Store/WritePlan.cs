@@ -21,6 +21,9 @@ public sealed class WritePlan(string topic, int partition, Fence expected)
 
     public Dictionary<(string Key, string Field), string> Lasts { get; } = [];
 
+    /// <summary>Entity key → the view and entity it holds (entities this plan writes).</summary>
+    public Dictionary<string, (CompiledView View, string Entity)> Entities { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Entity key → newest event time (ms).</summary>
     public Dictionary<string, long> Latest { get; } = new(StringComparer.Ordinal);
 

@@ -13,16 +13,17 @@ public sealed class PredictionLog(AvroPublisher publisher, ILogger<PredictionLog
 
     public async Task WriteAsync(IEnumerable<Prediction> predictions, CancellationToken ct)
     {
-        var sends = new List<Task>();
+        var records = new List<(string Key, byte[] Value, Confluent.Kafka.Headers Headers)>();
         foreach (var prediction in predictions)
         {
             var headers = LineageHeaders.Create(
                 prediction.lineage.source_topic ?? "http", prediction.lineage.source_partition, prediction.lineage.source_offset,
                 prediction.spec_version, $"{prediction.model_name}:{prediction.model_version}", prediction.lineage.traceparent);
-            sends.Add(publisher.PublishAsync(Topic, prediction.prediction_id, prediction, headers, ct));
+            records.Add((prediction.prediction_id, await publisher.SerializeAsync(Topic, prediction, headers), headers));
         }
+        var acknowledged = publisher.ProduceAllAsync(Topic, records);
         publisher.SendNow();
-        await Task.WhenAll(sends);
+        await acknowledged.WaitAsync(ct);
     }
 
     /// <summary>

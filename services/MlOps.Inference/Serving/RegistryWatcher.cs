@@ -21,6 +21,7 @@ public sealed class RegistryWatcher(
     IOptions<InferenceOptions> options,
     GuardedAvroDeserializer<ModelVersion> models,
     GuardedAvroDeserializer<Deployment> deployments,
+    GuardedAvroDeserializer<RuleSet> ruleSets,
     ServingState state,
     DeadLetterPublisher deadLetters,
     ILogger<RegistryWatcher> logger) : BackgroundService, IHealthCheck
@@ -34,7 +35,7 @@ public sealed class RegistryWatcher(
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_caughtUp.Task.IsCompleted
             ? HealthCheckResult.Healthy($"{state.Current.Routes.Count} deployments served")
-            : HealthCheckResult.Unhealthy($"still reading {TopicCatalog.Models} and {TopicCatalog.Deployments}"));
+            : HealthCheckResult.Unhealthy($"still reading {TopicCatalog.Models}, {TopicCatalog.Deployments} and {TopicCatalog.Rules}"));
 
     /// <summary>Resolves a model version's artifact_uri: absolute path, file:// URI, or relative to the models directory.</summary>
     public static string ArtifactPath(string modelsDirectory, string artifactUri) =>
@@ -64,7 +65,7 @@ public sealed class RegistryWatcher(
         var config = KafkaClientConfigs.Consumer(kafka.Value, group);
         config.EnableAutoCommit = false;
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
-        var partitions = new[] { TopicCatalog.Models, TopicCatalog.Deployments }
+        var partitions = new[] { TopicCatalog.Models, TopicCatalog.Deployments, TopicCatalog.Rules }
             .SelectMany(topic => Enumerable.Range(0, TopicCatalog.Get(topic).Partitions).Select(p => new TopicPartition(topic, p)))
             .ToList();
         consumer.Assign(partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
@@ -118,6 +119,11 @@ public sealed class RegistryWatcher(
             {
                 var version = result.Message.Value is { } bytes ? models.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
                 state.OnModelVersion(version is null ? key : OnnxModel.KeyOf(version), version);
+            }
+            else if (result.Topic == TopicCatalog.Rules)
+            {
+                var set = result.Message.Value is { } bytes ? ruleSets.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
+                state.OnRuleSet(set is null ? key : $"{set.name}:{set.version}", set);
             }
             else
             {

@@ -1,24 +1,50 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using MlOps.Common.Features;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
+using MlOps.Models.Rules;
 
 namespace MlOps.Inference.Serving;
 
-/// <summary>The result for one request: a prediction to log (scored, or unscored with the reason), or not a target.</summary>
-public sealed record ScoreOutcome(ScoringRequest Request, Prediction? Prediction, string? NotScoredReason);
+/// <summary>
+/// The result for one request: the served prediction (scored, served by a fallback, or unscored with the reason),
+/// the shadow arms' predictions (logged, never served), or why the request is not a scoring target.
+/// </summary>
+public sealed record ScoreOutcome(ScoringRequest Request, Prediction? Prediction, string? NotScoredReason, IReadOnlyList<Prediction> Shadows)
+{
+    /// <summary>Everything to log for this request: the served prediction and the shadows'.</summary>
+    public IEnumerable<Prediction> Logged => Prediction is null ? Shadows : Shadows.Prepend(Prediction);
+}
+
+/// <summary>Why a model's score was not served (a bounded code for metrics and alerts, and the detail).</summary>
+public sealed record ScoringFailure(string Code, string Detail)
+{
+    public const string MissingRequiredFeature = "missing_required_feature";
+    public const string ModelError = "model_error";
+    public const string InvalidOutput = "invalid_output";
+    public const string Timeout = "timeout";
+
+    public override string ToString() => $"{Code}: {Detail}";
+}
 
 /// <summary>
-/// Scores a micro-batch: routes each request to its deployment, reads every feature the batch needs in one pipelined
-/// Redis round trip (at each request's event time), runs each model once over its rows, and builds the predictions
-/// with their full provenance: model and hash, arm, the served values with their ages, missing features, view and
-/// spec versions, and the latency breakdown.
+/// Scores a micro-batch: routes each request to its deployment and, by a stable hash of its routing key, to an arm;
+/// reads every feature the batch needs in one pipelined Redis round trip (at each request's event time); runs each
+/// model once over all its rows (serving arms, shadows and fallbacks alike); walks the fallback chain for rows whose
+/// model failed (error, timeout, NaN or out-of-range output, a required feature missing), ending with the
+/// deployment's constant; and builds the predictions with their full provenance: model and hash, arm and bucket,
+/// what served and why, the served values with their ages, missing features, view and spec versions, and the
+/// latency breakdown.
 /// </summary>
 public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreReader reader, TimeProvider clock)
 {
     public const string ProbabilityScore = "probability";
+
+    /// <summary>Raised when a model's score could not be served: (deployment key, model key, failure).</summary>
+    public event Action<string, string, ScoringFailure>? ModelFailed;
 
     public async Task<IReadOnlyList<ScoreOutcome>> ScoreAsync(IReadOnlyList<ScoringRequest> requests, string path, CancellationToken ct)
     {
@@ -30,75 +56,137 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         var vectors = await ReadFeaturesAsync(requests, routes, spec, ct);
         var featuresSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
-        var rows = new AssembledRow?[requests.Count];
+        var jobs = new List<ScoringJob>();
         for (var i = 0; i < requests.Count; i++)
         {
-            if (routes[i] is { } route)
+            if (routes[i] is not { } route)
             {
-                var own = vectors[i];
-                rows[i] = ModelInputs.Assemble(route.Model.Model.Inputs, requests[i].Attributes, view => own.GetValueOrDefault(view));
+                continue;
             }
+            var deployment = route.Deployment;
+            var bucket = ArmRouter.Bucket(deployment.deployment, ArmRouter.KeyOf(deployment, requests[i].TenantId, requests[i].EntityId));
+            if (ArmRouter.Choose(deployment, bucket) is { } arm)
+            {
+                jobs.Add(new ScoringJob(i, route, arm.name, Shadow: false, bucket, route.Arms[arm.name]));
+            }
+            jobs.AddRange(ArmRouter.Shadows(deployment).Select(shadow => new ScoringJob(i, route, shadow.name, Shadow: true, bucket, route.Arms[shadow.name])));
         }
-
-        var probabilities = new float[requests.Count];
-        var modelSeconds = new double[requests.Count];
-        foreach (var group in Enumerable.Range(0, requests.Count)
-                     .Where(i => rows[i] is { Unscorable: null })
-                     .GroupBy(i => routes[i]!.Model))
+        foreach (var job in jobs)
         {
-            var indexes = group.ToArray();
-            var runStarted = Stopwatch.GetTimestamp();
-            var columns = ModelInputs.Columns(group.Key.Model.Inputs, indexes.Select(i => rows[i]!).ToArray());
-            var scores = group.Key.Model.Run(indexes.Length, columns);
-            var elapsed = Stopwatch.GetElapsedTime(runStarted).TotalSeconds;
-            InferenceMetrics.BatchSize.WithLabels(group.Key.Model.Key).Observe(indexes.Length);
-            for (var k = 0; k < indexes.Length; k++)
+            job.Assemble(requests[job.Request].Attributes, vectors[job.Request]);
+            Report(job);
+        }
+        Run(jobs.Where(j => j.Failure is null));
+
+        // The fallback chain, one level at a time (each level one run per model), for served rows only.
+        for (var level = 0; ; level++)
+        {
+            var next = jobs.Where(j => !j.Shadow && j.Probability is null && level < j.Route.Fallbacks.Count).ToList();
+            if (next.Count == 0)
             {
-                probabilities[indexes[k]] = scores[k];
-                modelSeconds[indexes[k]] = elapsed;
+                break;
             }
+            foreach (var job in next)
+            {
+                job.Retry(job.Route.Fallbacks[level], requests[job.Request].Attributes, vectors[job.Request]);
+                Report(job);
+            }
+            Run(next.Where(j => j.RetryFailure is null));
         }
 
         var totalSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         InferenceMetrics.Latency.WithLabels("features", path).Observe(featuresSeconds);
         InferenceMetrics.Latency.WithLabels("total", path).Observe(totalSeconds);
-        if (modelSeconds.Any(s => s > 0))
+        if (jobs.Count > 0 && jobs.Max(j => j.ModelSeconds) is > 0 and var modelSeconds)
         {
-            InferenceMetrics.Latency.WithLabels("model", path).Observe(modelSeconds.Max());
+            InferenceMetrics.Latency.WithLabels("model", path).Observe(modelSeconds);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var byRequest = jobs.ToLookup(j => j.Request);
         var outcomes = new ScoreOutcome[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
-            if (routes[i] is not { } route)
+            if (routes[i] is null)
             {
                 outcomes[i] = new ScoreOutcome(requests[i], null,
-                    $"no deployment scores event type '{requests[i].EventType}' for tenant '{requests[i].TenantId}'");
+                    $"no deployment scores event type '{requests[i].EventType}' for tenant '{requests[i].TenantId}'", []);
                 continue;
             }
-            var row = rows[i]!;
-            var prediction = Build(requests[i], route, row, spec, vectors[i], now);
-            prediction.latency_features_ms = featuresSeconds * 1000;
-            prediction.latency_model_ms = modelSeconds[i] * 1000;
-            prediction.latency_ms = totalSeconds * 1000;
-            if (row.Unscorable is null)
+            Prediction? served = null;
+            var shadows = new List<Prediction>();
+            foreach (var job in byRequest[i])
             {
-                prediction.scores = new Dictionary<string, double> { [ProbabilityScore] = probabilities[i] };
-                prediction.decision = probabilities[i] >= 0.5f ? "positive" : "negative";
-                InferenceMetrics.Predictions.WithLabels(route.Key, route.Arm.model_name, route.Arm.model_version, route.Arm.name, path).Inc();
+                var prediction = Build(requests[i], job, spec, vectors[i], now, path);
+                prediction.latency_features_ms = featuresSeconds * 1000;
+                prediction.latency_model_ms = job.ModelSeconds * 1000;
+                prediction.latency_ms = totalSeconds * 1000;
+                if (job.Shadow)
+                {
+                    shadows.Add(prediction);
+                }
+                else
+                {
+                    served = prediction;
+                }
             }
-            else
-            {
-                InferenceMetrics.Unscored.WithLabels(path, "required_feature_missing").Inc();
-            }
-            foreach (var missing in row.Missing)
-            {
-                InferenceMetrics.MissingFeatures.WithLabels(route.Model.Model.Key, missing).Inc();
-            }
-            outcomes[i] = new ScoreOutcome(requests[i], prediction, null);
+            outcomes[i] = new ScoreOutcome(requests[i], served, served is null ? $"deployment '{routes[i]!.Key}' has no serving arm" : null, shadows);
         }
         return outcomes;
+    }
+
+    /// <summary>Counts and announces the current attempt's failure, if it has one.</summary>
+    private void Report(ScoringJob job)
+    {
+        if (job.Failure is { } failure)
+        {
+            InferenceMetrics.ModelFailures.WithLabels(job.Route.Key, job.Model.Model.Key, failure.Code).Inc();
+            ModelFailed?.Invoke(job.Route.Key, job.Model.Model.Key, failure);
+        }
+    }
+
+    /// <summary>One ONNX run per model over the jobs' current rows; a failed run, a slow run or a bad score fails the row.</summary>
+    private void Run(IEnumerable<ScoringJob> jobs)
+    {
+        foreach (var group in jobs.GroupBy(j => j.Model))
+        {
+            var batch = group.ToArray();
+            var model = group.Key.Model;
+            var runStarted = Stopwatch.GetTimestamp();
+            float[]? scores = null;
+            ScoringFailure? failure = null;
+            try
+            {
+                scores = model.Run(batch.Length, ModelInputs.Columns(model.Inputs, batch.Select(j => j.Row).ToArray()));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = new ScoringFailure(ScoringFailure.ModelError, $"{model.Key} failed: {ex.GetType().Name}: {ex.Message}");
+            }
+            var elapsed = Stopwatch.GetElapsedTime(runStarted);
+            InferenceMetrics.BatchSize.WithLabels(model.Key).Observe(batch.Length);
+            for (var k = 0; k < batch.Length; k++)
+            {
+                var job = batch[k];
+                job.ModelSeconds += elapsed.TotalSeconds;
+                var score = scores?[k];
+                var rowFailure = failure
+                    ?? (job.Route.Deployment.model_timeout_ms is { } limit && elapsed.TotalMilliseconds > limit
+                        ? new ScoringFailure(ScoringFailure.Timeout, $"{model.Key} took {elapsed.TotalMilliseconds:F1} ms, the limit is {limit} ms")
+                        : score is not { } p || !float.IsFinite(p) || p < 0 || p > 1
+                            ? new ScoringFailure(ScoringFailure.InvalidOutput, $"{model.Key} returned {score?.ToString("R", CultureInfo.InvariantCulture)}, not a probability")
+                            : null);
+                if (rowFailure is null)
+                {
+                    job.Probability = score;
+                }
+                else
+                {
+                    job.Fail(rowFailure);
+                    Report(job);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -128,7 +216,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             {
                 continue;
             }
-            foreach (var viewName in route.Model.Views)
+            foreach (var viewName in route.Views)
             {
                 // A view the spec no longer has, or an event without the view's entity attributes: its features are
                 // missing for this request and follow the model's policy for missing values.
@@ -154,29 +242,31 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         return perRequest;
     }
 
-    private static Prediction Build(
-        ScoringRequest request, DeploymentRoute route, AssembledRow row, PlatformSpec spec,
-        Dictionary<string, FeatureVector> vectors, DateTime now)
+    private static Prediction Build(ScoringRequest request, ScoringJob job, PlatformSpec spec, Dictionary<string, FeatureVector> vectors, DateTime now, string path)
     {
-        var model = route.Model.Model.Version;
-        return new Prediction
+        var route = job.Route;
+        var constant = !job.Shadow && job.Probability is null ? route.Deployment.fallback_constant : null;
+        var model = job.Model.Model.Version;
+        var row = job.Row;
+        var prediction = new Prediction
         {
-            prediction_id = PredictionId(request.EventId, route.Key, route.Arm.name),
+            prediction_id = PredictionId(request.EventId, route.Key, job.Arm),
             request_id = request.RequestId,
             event_id = request.EventId,
             tenant_id = request.TenantId,
             entity_id = request.EntityId,
             event_time = DateTimeOffset.FromUnixTimeMilliseconds(request.EventTimeMs).UtcDateTime,
             deployment = route.Deployment.deployment,
-            arm = route.Arm.name,
-            is_shadow = false,
-            model_name = model.model_name,
-            model_version = model.version,
-            model_sha256 = model.artifact_sha256,
+            arm = job.Arm,
+            is_shadow = job.Shadow,
+            route_bucket = job.Bucket,
+            model_name = constant is null ? model.model_name : "constant",
+            model_version = constant is null ? model.version : constant.Value.ToString("R", CultureInfo.InvariantCulture),
+            model_sha256 = constant is null ? model.artifact_sha256 : null,
             scores = new Dictionary<string, double>(),
             decision = null,
-            rule_versions = new Dictionary<string, string>(),
-            fallback_reason = row.Unscorable is null ? null : $"unscored: {row.Unscorable}",
+            fallback_reason = job.FirstFailure?.ToString(),
+            served_by = constant is not null ? "fallback:constant" : job.Level == 0 ? "arm" : $"fallback:{job.Model.Model.Key}",
             served_features = row.Served,
             feature_ages_ms = row.AgesMs,
             missing_features = row.Missing,
@@ -193,5 +283,65 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
                 traceparent = request.Source.TraceParent,
             },
         };
+        if (((double?)job.Probability ?? constant) is { } probability)
+        {
+            prediction.scores[ProbabilityScore] = probability;
+            prediction.decision = probability >= 0.5 ? "positive" : "negative";
+            ApplyRules(prediction, request, route, probability);
+            InferenceMetrics.Predictions.WithLabels(route.Key, prediction.model_name, prediction.model_version, job.Arm, path).Inc();
+            if (job.FirstFailure is { } failure && !job.Shadow)
+            {
+                InferenceMetrics.Fallbacks.WithLabels(route.Key, failure.Code, constant is null ? "model" : "constant").Inc();
+            }
+        }
+        else
+        {
+            InferenceMetrics.Unscored.WithLabels(path, job.FirstFailure?.Code ?? "unknown").Inc();
+        }
+        foreach (var missing in row.Missing)
+        {
+            InferenceMetrics.MissingFeatures.WithLabels(job.Model.Model.Key, missing).Inc();
+        }
+        return prediction;
+    }
+
+    /// <summary>
+    /// The deployment's output rules decide what is served (the model's own score stays in scores["model_probability"]
+    /// when a rule changed it); its shadow rule set is evaluated on the same score and only logged.
+    /// </summary>
+    private static void ApplyRules(Prediction prediction, ScoringRequest request, DeploymentRoute route, double probability)
+    {
+        if (route.Rules is null && route.ShadowRules is null)
+        {
+            return;
+        }
+        var inputs = new Dictionary<string, object?>(prediction.served_features, StringComparer.Ordinal);
+        foreach (var (name, value) in request.Attributes)
+        {
+            inputs.TryAdd($"{MlOps.Models.FeatureName.EventPrefix}.{name}", value);
+        }
+        var input = new RuleInput(request.TenantId, request.EntityId, inputs);
+        if (route.Rules is { } rules)
+        {
+            var result = rules.Apply(probability, input);
+            if (result.Probability != probability)
+            {
+                prediction.scores["model_probability"] = probability;
+                prediction.scores[ProbabilityScore] = result.Probability;
+            }
+            prediction.decision = result.Decision;
+            prediction.rules_fired = result.Fired.ToList();
+            prediction.rule_versions[rules.Set.name] = rules.Set.version;
+            foreach (var fired in result.Fired)
+            {
+                InferenceMetrics.RulesFired.WithLabels(rules.Key, fired).Inc();
+            }
+        }
+        if (route.ShadowRules is { } shadow)
+        {
+            var result = shadow.Apply(probability, input);
+            prediction.shadow_decision = result.Decision;
+            prediction.shadow_rules_fired = result.Fired.ToList();
+        }
     }
 }

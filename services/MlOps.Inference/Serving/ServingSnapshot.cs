@@ -1,9 +1,31 @@
 using MlOps.Contracts;
+using MlOps.Models.Rules;
 
 namespace MlOps.Inference.Serving;
 
-/// <summary>What serves one deployment: the arm chosen and its loaded model.</summary>
-public sealed record DeploymentRoute(string Key, Deployment Deployment, DeploymentArm Arm, ModelHandle Model);
+/// <summary>
+/// What serves one deployment: the loaded model of every arm (serving arms and shadows, by arm name) and of every
+/// step of its fallback chain, in order.
+/// </summary>
+public sealed record DeploymentRoute(string Key, Deployment Deployment, IReadOnlyDictionary<string, ModelHandle> Arms, IReadOnlyList<ModelHandle> Fallbacks)
+{
+    /// <summary>Every model the route holds, once each.</summary>
+    public IReadOnlyList<ModelHandle> Models { get; } = Arms.Values.Concat(Fallbacks).Distinct().ToArray();
+
+    /// <summary>The views any of its models reads: one batched read serves the arm, shadows and fallbacks.</summary>
+    public IReadOnlyList<string> Views { get; } = Arms.Values.Concat(Fallbacks).SelectMany(m => m.Views).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The serving arm with the largest traffic weight (the champion), for listings.</summary>
+    public DeploymentArm Champion { get; } = Deployment.arms.Where(a => !a.shadow).OrderByDescending(a => a.traffic_weight).First();
+
+    public ModelHandle ChampionModel => Arms[Champion.name];
+
+    /// <summary>The output rule set applied to every prediction of this deployment, if it names one.</summary>
+    public CompiledRuleSet? Rules { get; init; }
+
+    /// <summary>A candidate rule set evaluated and logged beside <see cref="Rules"/>, never applied.</summary>
+    public CompiledRuleSet? ShadowRules { get; init; }
+}
 
 /// <summary>
 /// An immutable routing table: event type and tenant to the deployment that scores it. A tenant's own deployment
@@ -20,7 +42,10 @@ public sealed class ServingSnapshot
         Routes = routes;
         foreach (var route in routes)
         {
-            route.Model.AddReference();
+            foreach (var model in route.Models)
+            {
+                model.AddReference();
+            }
             foreach (var eventType in route.Deployment.event_types)
             {
                 _routes[(eventType, route.Deployment.tenant_id)] = route;
@@ -57,9 +82,9 @@ public sealed class ServingSnapshot
     {
         if (Interlocked.Decrement(ref _leases) == 0)
         {
-            foreach (var route in Routes)
+            foreach (var model in Routes.SelectMany(r => r.Models))
             {
-                route.Model.Release();
+                model.Release();
             }
         }
     }

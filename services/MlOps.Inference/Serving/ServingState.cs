@@ -1,5 +1,6 @@
 using MlOps.Contracts;
 using MlOps.Models;
+using MlOps.Models.Rules;
 
 namespace MlOps.Inference.Serving;
 
@@ -15,6 +16,8 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     private readonly Dictionary<string, Deployment> _deployments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ModelHandle> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _refused = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RuleSet> _ruleSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompiledRuleSet> _compiledRules = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ServingSnapshot _current = new([]);
 
@@ -64,6 +67,24 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         }
     }
 
+    /// <summary>A rule set record (null = tombstone). Versions are immutable; a republished one replaces its compilation.</summary>
+    public void OnRuleSet(string key, RuleSet? set)
+    {
+        lock (_gate)
+        {
+            _refused.Remove(RulesRefusalKey(key));
+            _compiledRules.Remove(key);
+            if (set is null)
+            {
+                _ruleSets.Remove(key);
+            }
+            else
+            {
+                _ruleSets[key] = set;
+            }
+        }
+    }
+
     /// <summary>A deployment record (null = tombstone: retired). Older revisions than the one held are ignored.</summary>
     public void OnDeployment(string key, Deployment? deployment)
     {
@@ -89,26 +110,19 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             var routes = new List<DeploymentRoute>();
             foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                var arm = ServingArm(deployment);
-                if (arm is null)
+                if (RouteOf(key, deployment) is { } route)
                 {
-                    logger.LogWarning("Deployment {Deployment} has no serving arm; it scores nothing", key);
-                    continue;
-                }
-                var modelKey = $"{arm.model_name}:{arm.model_version}";
-                if (LoadIfNeeded(modelKey) is { } handle)
-                {
-                    routes.Add(new DeploymentRoute(key, deployment, arm, handle));
+                    routes.Add(route);
                 }
                 else if (previous.Routes.FirstOrDefault(r => r.Key == key) is { } kept)
                 {
-                    logger.LogWarning("Deployment {Deployment} asks for {Model}, which is not loadable; {Kept} keeps serving",
-                        key, modelKey, kept.Model.Model.Key);
+                    logger.LogWarning("Deployment {Deployment} revision {Revision} cannot be served; revision {Kept} keeps serving",
+                        key, deployment.revision, kept.Deployment.revision);
                     routes.Add(kept);
                 }
                 else
                 {
-                    logger.LogWarning("Deployment {Deployment} asks for {Model}, which is not loadable; nothing serves it", key, modelKey);
+                    logger.LogWarning("Deployment {Deployment} revision {Revision} cannot be served; nothing serves it", key, deployment.revision);
                 }
             }
 
@@ -116,7 +130,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             Volatile.Write(ref _current, next);
             previous.Release();
 
-            var used = routes.Select(r => r.Model.Model.Key).ToHashSet(StringComparer.Ordinal);
+            var used = routes.SelectMany(r => r.Models).Select(m => m.Model.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var unused in _loaded.Keys.Where(k => !used.Contains(k)).ToList())
             {
                 logger.LogInformation("Unloading {Model}: no deployment routes to it", unused);
@@ -127,13 +141,81 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     }
 
     /// <summary>
-    /// The arm that serves (staged routing over several arms comes with deployments): the non-shadow arm with the
-    /// largest traffic weight, the first one on a tie.
+    /// The route for a deployment, or null when it cannot serve: no serving arm with traffic, duplicate arm names, or
+    /// a model of an arm or of the fallback chain that is not loadable (all or nothing, so a deployment never serves
+    /// half of what it asks for).
     /// </summary>
-    public static DeploymentArm? ServingArm(Deployment deployment) => deployment.arms
-        .Where(a => !a.shadow)
-        .OrderByDescending(a => a.traffic_weight)
-        .FirstOrDefault();
+    private DeploymentRoute? RouteOf(string key, Deployment deployment)
+    {
+        if (!deployment.arms.Any(a => !a.shadow && a.traffic_weight > 0))
+        {
+            logger.LogWarning("Deployment {Deployment} has no serving arm with traffic", key);
+            return null;
+        }
+        if (deployment.arms.GroupBy(a => a.name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            logger.LogWarning("Deployment {Deployment} names two arms '{Arm}'", key, duplicate.Key);
+            return null;
+        }
+        var arms = new Dictionary<string, ModelHandle>(StringComparer.Ordinal);
+        foreach (var arm in deployment.arms)
+        {
+            if (LoadIfNeeded($"{arm.model_name}:{arm.model_version}") is not { } handle)
+            {
+                return null;
+            }
+            arms[arm.name] = handle;
+        }
+        var fallbacks = new List<ModelHandle>();
+        foreach (var model in deployment.fallback)
+        {
+            if (LoadIfNeeded(model) is not { } handle)
+            {
+                return null;
+            }
+            fallbacks.Add(handle);
+        }
+        if (!TryRules(deployment.output_rules, out var rules) || !TryRules(deployment.shadow_rules, out var shadowRules))
+        {
+            return null;
+        }
+        return new DeploymentRoute(key, deployment, arms, fallbacks) { Rules = rules, ShadowRules = shadowRules };
+    }
+
+    private static string RulesRefusalKey(string ruleSet) => "rules " + ruleSet;
+
+    /// <summary>The compiled rule set a deployment names (none named is fine); false when it is unknown or invalid.</summary>
+    private bool TryRules(string? key, out CompiledRuleSet? compiled)
+    {
+        compiled = null;
+        if (key is null)
+        {
+            return true;
+        }
+        if (_compiledRules.TryGetValue(key, out compiled))
+        {
+            return true;
+        }
+        if (_refused.ContainsKey(RulesRefusalKey(key)))
+        {
+            return false;
+        }
+        if (!_ruleSets.TryGetValue(key, out var set))
+        {
+            Refuse(RulesRefusalKey(key), "rules_not_registered", $"rule set {key} is not in {TopicCatalog.Rules}");
+            return false;
+        }
+        try
+        {
+            compiled = _compiledRules[key] = CompiledRuleSet.Compile(set);
+            return true;
+        }
+        catch (RuleSetException ex)
+        {
+            Refuse(RulesRefusalKey(key), "rules_invalid", $"rule set {key} is invalid: {string.Join("; ", ex.Problems)}");
+            return false;
+        }
+    }
 
     private ModelHandle? LoadIfNeeded(string modelKey)
     {
@@ -172,7 +254,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     {
         _refused[modelKey] = $"{reason}: {message}";
         InferenceMetrics.ModelLoads.WithLabels("refused", reason).Inc();
-        logger.LogError("Refused model {Model} ({Reason}): {Message}", modelKey, reason, message);
+        logger.LogError("Refused {Model} ({Reason}): {Message}", modelKey, reason, message);
         ModelRefused?.Invoke(modelKey, reason, message);
     }
 

@@ -182,19 +182,29 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Contains("/requests/0/view", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        // The update log has every entity of this run's views, stamped with the view version and lineage.
+        // The update log has every entity of this run's views, stamped with the view version and lineage; each record
+        // carries the entity's values at its newest stored event time, so JFK's last record (one key, one partition:
+        // log order) is the oracle at JFK's newest event, however the 200 events were cut into batches.
         var entities = delivered.Select(d => (string)d.Envelope.attributes["origin"]).Distinct().ToHashSet();
-        var updates = ReadUpdates(view, entities.Count);
+        var newest = DateTimeOffset.FromUnixTimeMilliseconds(expected.NewestEventTimeMs!.Value).UtcDateTime;
+        var atNewest = oracle.Read(scenario.Spec.FeatureViews[view], "JFK", expected.NewestEventTimeMs!.Value);
+        bool IsFinal(MlOps.Contracts.FeatureUpdate u) =>
+            u.event_time == newest
+            && Equals(atNewest.Values["departures_2h"], u.values["departures_2h"])
+            && Equals(atNewest.Values["last_dest"], u.values["last_dest"]);
+        var updates = ReadUpdatesUntil(view, found =>
+            found.Select(u => u.entity_key).ToHashSet().SetEquals(entities)
+            && found.LastOrDefault(u => u.entity_key == "JFK") is { } last && IsFinal(last));
         Assert.Equal(entities.Order(StringComparer.Ordinal), updates.Select(u => u.entity_key).Distinct().Order(StringComparer.Ordinal));
         Assert.All(updates, u => Assert.Equal(("1", topic), (u.view_version, u.lineage.source_topic)));
-        var lastJfk = updates.Where(u => u.entity_key == "JFK").MaxBy(u => u.event_time)!;
-        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(expected.NewestEventTimeMs!.Value).UtcDateTime, lastJfk.event_time);
-        var atNewest = oracle.Read(scenario.Spec.FeatureViews[view], "JFK", expected.NewestEventTimeMs!.Value);
+        var lastJfk = updates.Last(u => u.entity_key == "JFK");
+        Assert.Equal(newest, lastJfk.event_time);
         Assert.Equal(atNewest.Values["departures_2h"], lastJfk.values["departures_2h"]);
         Assert.Equal(atNewest.Values["last_dest"], lastJfk.values["last_dest"]);
     }
 
-    private List<MlOps.Contracts.FeatureUpdate> ReadUpdates(string view, int entities)
+    /// <summary>The view's update-log records in log order, read until <paramref name="done"/> holds for them (or the timeout).</summary>
+    private List<MlOps.Contracts.FeatureUpdate> ReadUpdatesUntil(string view, Func<List<MlOps.Contracts.FeatureUpdate>, bool> done)
     {
         using var registry = stack.NewRegistryClient();
         using var consumer = new Confluent.Kafka.ConsumerBuilder<string, MlOps.Contracts.FeatureUpdate>(new Confluent.Kafka.ConsumerConfig
@@ -208,17 +218,12 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         consumer.Subscribe(MlOps.Contracts.TopicCatalog.FeaturesUpdates);
         var found = new List<MlOps.Contracts.FeatureUpdate>();
         var deadline = DateTime.UtcNow + Timeout;
-        // Read until every entity appeared and the topic is drained for a moment (later updates supersede earlier ones).
-        var quietSince = DateTime.UtcNow;
-        while (DateTime.UtcNow < deadline && (found.Select(u => u.entity_key).Distinct().Count() < entities || DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(1)))
+        while (!done(found))
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result)
+            Assert.True(DateTime.UtcNow < deadline, $"the update log did not reach the expected state within {Timeout}: {found.Count} records of view {view}, JFK's last {found.LastOrDefault(u => u.entity_key == "JFK")?.event_time:O}");
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } result && result.Message.Value.view == view)
             {
-                quietSince = DateTime.UtcNow;
-                if (result.Message.Value.view == view)
-                {
-                    found.Add(result.Message.Value);
-                }
+                found.Add(result.Message.Value);
             }
         }
         consumer.Close();

@@ -74,7 +74,7 @@ internal sealed class InferenceScenario
     /// Registers the checked-in model as <paramref name="version"/> the way <c>./mlops models register</c> does
     /// (verified, copied into the store, published), with <paramref name="artifact"/> replacing its bytes when given.
     /// </summary>
-    public async Task<ModelVersion> RegisterAsync(StackFixture stack, string version)
+    public async Task<ModelVersion> RegisterAsync(StackFixture stack, string version, Func<ManifestInput, ManifestInput>? input = null)
     {
         var source = ModelManifest.Read(ModelManifestPath);
         var manifest = source with
@@ -82,7 +82,7 @@ internal sealed class InferenceScenario
             Name = ModelName,
             Version = version,
             Artifact = source.ArtifactPath(ModelManifestPath),
-            Inputs = source.Inputs.Select(i => i with { Feature = Rename(i.Feature) }).ToList(),
+            Inputs = source.Inputs.Select(i => (input ?? (same => same))(i with { Feature = Rename(i.Feature) })).ToList(),
         };
         var path = Path.Combine(Directory, ModelManifest.FileName(ModelName, version));
         manifest.Write(path);
@@ -95,22 +95,34 @@ internal sealed class InferenceScenario
     public Task PublishVersionAsync(StackFixture stack, ModelVersion version) =>
         PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
 
-    public async Task DeployAsync(StackFixture stack, ModelVersion model, long revision)
+    public Task DeployAsync(StackFixture stack, ModelVersion model, long revision) =>
+        DeployAsync(stack, Deployment(revision, Arm("stable", model, 1.0)));
+
+    /// <summary>Publishes a rule set to mlops.rules under name:version, as './mlops rules publish' does.</summary>
+    public Task PublishRuleSetAsync(StackFixture stack, RuleSet set) =>
+        PublishAsync(stack, TopicCatalog.Rules, $"{set.name}:{set.version}", set);
+
+    /// <summary>Publishes a deployment under its key (deployment, or deployment/tenant).</summary>
+    public Task DeployAsync(StackFixture stack, Deployment deployment) =>
+        PublishAsync(stack, TopicCatalog.Deployments,
+            deployment.tenant_id is { } tenant ? $"{deployment.deployment}/{tenant}" : deployment.deployment, deployment);
+
+    /// <summary>This run's deployment of its event type with the given arms.</summary>
+    public Deployment Deployment(long revision, params DeploymentArm[] arms) => new()
     {
-        var deployment = new Deployment
-        {
-            deployment = DeploymentName,
-            tenant_id = null,
-            event_types = [EventType],
-            arms = [new DeploymentArm { name = "stable", model_name = model.model_name, model_version = model.version, traffic_weight = 1.0, shadow = false }],
-            fallback = [],
-            stage = "production",
-            revision = revision,
-            spec_version = "",
-            updated_at = DateTime.UtcNow,
-        };
-        await PublishAsync(stack, TopicCatalog.Deployments, DeploymentName, deployment);
-    }
+        deployment = DeploymentName,
+        event_types = [EventType],
+        arms = arms.ToList(),
+        stage = "production",
+        revision = revision,
+        spec_version = "",
+        updated_at = DateTime.UtcNow,
+    };
+
+    public static DeploymentArm Arm(string name, ModelVersion model, double weight, bool shadow = false) =>
+        new() { name = name, model_name = model.model_name, model_version = model.version, traffic_weight = weight, shadow = shadow };
+
+    public static string Ref(ModelVersion model) => OnnxModel.KeyOf(model);
 
     public Dictionary<string, string?> InferenceSettings(string topic, string predictionsTopic, int batchSize = 64) => new()
     {
@@ -176,31 +188,68 @@ internal sealed class InferenceScenario
     }
 
     /// <summary>Reads <paramref name="count"/> predictions from <paramref name="topic"/> (from its beginning).</summary>
-    public static async Task<List<(Prediction Prediction, Headers Headers)>> ReadPredictionsAsync(
-        StackFixture stack, string topic, int count, TimeSpan timeout)
+    public static Task<List<(Prediction Prediction, Headers Headers)>> ReadPredictionsAsync(
+        StackFixture stack, string topic, int count, TimeSpan timeout) =>
+        ReadAsync<Prediction>(stack, topic, _ => true, count, timeout);
+
+    /// <summary>Reads records of <paramref name="topic"/> from its beginning until <paramref name="count"/> were kept or time is up.</summary>
+    public static async Task<List<(T Value, Headers Headers)>> ReadAsync<T>(
+        StackFixture stack, string topic, Func<T, bool> keep, int count, TimeSpan timeout) where T : class
     {
         using var registry = stack.NewRegistryClient();
-        using var consumer = new ConsumerBuilder<string, Prediction>(new ConsumerConfig
+        using var consumer = new ConsumerBuilder<string, T>(new ConsumerConfig
             {
                 BootstrapServers = stack.Endpoints.KafkaBootstrap,
-                GroupId = StackFixture.NewGroupId("predictions-reader"),
+                GroupId = StackFixture.NewGroupId("reader"),
                 AutoOffsetReset = AutoOffsetReset.Earliest,
             })
-            .SetValueDeserializer(new AvroDeserializer<Prediction>(registry).AsSyncOverAsync())
+            .SetValueDeserializer(new AvroDeserializer<T>(registry).AsSyncOverAsync())
             .Build();
         consumer.Subscribe(topic);
-        var read = new List<(Prediction, Headers)>();
+        var read = new List<(T, Headers)>();
         var deadline = DateTime.UtcNow + timeout;
         while (read.Count < count && DateTime.UtcNow < deadline)
         {
-            if (await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200))) is { Message.Value: { } prediction } result)
+            if (await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(200))) is { Message.Value: { } value } result && keep(value))
             {
-                read.Add((prediction, result.Message.Headers));
+                read.Add((value, result.Message.Headers));
             }
         }
         consumer.Close();
         return read;
     }
+
+    /// <summary>POST /v1/predict with the events in the JSON event format; asserts 200 and returns the predictions.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> PredictAsync(HttpClient client, IEnumerable<EventEnvelope> events)
+    {
+        var body = events.Select(e => new Dictionary<string, object?>
+        {
+            ["event_id"] = e.event_id,
+            ["tenant_id"] = e.tenant_id,
+            ["entity_id"] = e.entity_id,
+            ["event_type"] = e.event_type,
+            ["event_time"] = e.event_time.ToString("O"),
+            ["attributes"] = e.attributes,
+        }).ToList();
+        using var response = await client.PostAsJsonAsync(PredictEndpoint.Path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {PredictEndpoint.Path}: {(int)response.StatusCode} {text}");
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("predictions").EnumerateArray().Select(p => p.Clone()).ToList();
+    }
+
+    /// <summary>Waits until the service serves <paramref name="key"/> at <paramref name="revision"/>.</summary>
+    public static async Task WaitForRevisionAsync(InProcessService service, string key, long revision, TimeSpan timeout) =>
+        await Eventually.MatchAsync(
+            async ct =>
+            {
+                using var models = await service.Client.GetFromJsonAsync<JsonDocument>("/v1/models", ct);
+                return models!.RootElement.GetProperty("deployments").EnumerateArray()
+                    .Where(d => d.GetProperty("deployment").GetString() == key)
+                    .Select(d => d.GetProperty("revision").GetInt64())
+                    .FirstOrDefault(-1);
+            },
+            served => served == revision, timeout, $"{key} served at revision {revision}");
 
     private static DateTime Millis(DateTime time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
 

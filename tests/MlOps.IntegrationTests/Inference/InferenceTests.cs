@@ -122,7 +122,7 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
                 async ct => (await inference.Client.GetFromJsonAsync<JsonDocument>("/v1/models", ct))!.RootElement.GetProperty("refused"),
                 r => r.TryGetProperty($"{good.model_name}:{version}", out _), Timeout, $"{good.model_name}:{version} refused");
             output.WriteLine($"v{version}: {refused.GetProperty($"{good.model_name}:{version}").GetString()}");
-            var answer = await PredictAsync(inference.Client, scenario.Departures($"p{version}", 3, seed: 5, DateTime.UtcNow.AddMinutes(-1), TimeSpan.FromSeconds(1)));
+            var answer = await InferenceScenario.PredictAsync(inference.Client, scenario.Departures($"p{version}", 3, seed: 5, DateTime.UtcNow.AddMinutes(-1), TimeSpan.FromSeconds(1)));
             Assert.All(answer, p => Assert.Equal(OnnxModel.KeyOf(good), p.GetProperty("model").GetString()));
         }
         Assert.Contains("invalid_onnx", await RefusalOf(inference, $"{good.model_name}:2"));
@@ -152,7 +152,7 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
             {
                 try
                 {
-                    var results = await PredictAsync(inference.Client, scenario.Departures($"c{c}-{i}", 2, seed: i, DateTime.UtcNow.AddMinutes(-1), TimeSpan.FromSeconds(1)));
+                    var results = await InferenceScenario.PredictAsync(inference.Client, scenario.Departures($"c{c}-{i}", 2, seed: i, DateTime.UtcNow.AddMinutes(-1), TimeSpan.FromSeconds(1)));
                     foreach (var r in results)
                     {
                         answers.Add(r.GetProperty("model").GetString() ?? r.GetProperty("error").GetString()!);
@@ -186,24 +186,6 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
         Assert.Contains(OnnxModel.KeyOf(v2), answers);
         Assert.Equal(stream.Select(e => e.event_id).Order(), streamed.Select(l => l.Prediction.event_id).Order());
         Assert.Equal(answers.Count, logged.Count - streamed.Count);
-    }
-
-    private static async Task<IReadOnlyList<JsonElement>> PredictAsync(HttpClient client, IEnumerable<EventEnvelope> events)
-    {
-        var body = events.Select(e => new Dictionary<string, object?>
-        {
-            ["event_id"] = e.event_id,
-            ["tenant_id"] = e.tenant_id,
-            ["entity_id"] = e.entity_id,
-            ["event_type"] = e.event_type,
-            ["event_time"] = e.event_time.ToString("O"),
-            ["attributes"] = e.attributes,
-        }).ToList();
-        using var response = await client.PostAsJsonAsync(PredictEndpoint.Path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST {PredictEndpoint.Path}: {(int)response.StatusCode} {text}");
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.GetProperty("predictions").EnumerateArray().Select(p => p.Clone()).ToList();
     }
 
     /// <summary>What the model should have been served for a request: each input as the store held it at the event time.</summary>

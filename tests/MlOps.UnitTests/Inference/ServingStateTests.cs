@@ -50,8 +50,8 @@ public sealed class ServingStateTests : IDisposable
         _state.OnDeployment("delay/airline-b", Deployment("delay", "2", 1, tenant: "airline-b"));
         _state.Reconcile();
 
-        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "airline-b")!.Model.Model.Key);
-        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "airline-a")!.Model.Model.Key);
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "airline-b")!.ChampionModel.Model.Key);
+        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "airline-a")!.ChampionModel.Model.Key);
         Assert.Null(_state.Current.Route("flight_arrival", "airline-a"));
         Assert.Equal(["flight_departure"], _state.Current.EventTypes);
     }
@@ -68,7 +68,7 @@ public sealed class ServingStateTests : IDisposable
         _state.Reconcile();
         _state.Reconcile();
 
-        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
         Assert.Equal([("flight-delay:2", ModelLoadException.ArtifactMissing)], _refusals);
         Assert.StartsWith("artifact_missing: ", _state.Refused["flight-delay:2"]);
     }
@@ -84,7 +84,7 @@ public sealed class ServingStateTests : IDisposable
         Publish(Version("1"));
         _state.Reconcile();
 
-        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
         Assert.Empty(_state.Refused);
     }
 
@@ -97,7 +97,7 @@ public sealed class ServingStateTests : IDisposable
         _state.OnDeployment("delay", Deployment("delay", "1", 4));
         _state.Reconcile();
 
-        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
     }
 
     [Fact]
@@ -108,13 +108,13 @@ public sealed class ServingStateTests : IDisposable
         _state.OnDeployment("delay", Deployment("delay", "1", 1));
         _state.Reconcile();
         var lease = _state.Acquire();
-        var old = lease.Snapshot.Route("flight_departure", "t")!.Model.Model;
+        var old = lease.Snapshot.Route("flight_departure", "t")!.ChampionModel.Model;
         Array[] row = [.. old.Inputs.Select(_ => new float[] { 1f })];
 
         _state.OnDeployment("delay", Deployment("delay", "2", 2));
         _state.Reconcile();
 
-        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "t")!.Model.Model.Key);
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
         Assert.Single(old.Run(1, row)); // still usable: the lease holds it
         lease.Dispose();
         Assert.ThrowsAny<ObjectDisposedException>(() => old.Run(1, row));

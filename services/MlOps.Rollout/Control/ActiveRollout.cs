@@ -1,0 +1,44 @@
+using MlOps.Contracts;
+
+namespace MlOps.Rollout.Control;
+
+/// <summary>The controller's in-memory state of one rollout: its spec, the champion it started from, its stage window.</summary>
+public sealed class ActiveRollout(string key, MlOps.Contracts.Rollout spec)
+{
+    public string Key { get; } = key;
+
+    /// <summary>The latest revision of the rollout record (an approval replaces it).</summary>
+    public MlOps.Contracts.Rollout Spec { get; set; } = spec;
+
+    public DeploymentArm? Champion { get; set; }
+
+    public RolloutPhase Phase { get; set; } = RolloutPhase.Pending;
+
+    public int StageIndex { get; set; }
+
+    public DateTimeOffset StageStartedAt { get; set; }
+
+    public StageMetrics Metrics { get; set; } = new();
+
+    /// <summary>The manual stage whose approval was already announced as an event.</summary>
+    public string? ApprovalAnnounced { get; set; }
+
+    public string LastReason { get; set; } = "not evaluated yet";
+
+    public RolloutStage Stage => Spec.stages[StageIndex];
+
+    public bool Finished => Phase is RolloutPhase.RolledBack or RolloutPhase.Completed;
+
+    /// <summary>Whether a rollout record is a revision of this rollout rather than a new rollout under the same key.</summary>
+    public bool IsSameRollout(MlOps.Contracts.Rollout other) =>
+        other.candidate_model == Spec.candidate_model && other.created_at == Spec.created_at;
+
+    /// <summary>Starts (or restarts) the window of a stage: the gates see only what happened in it.</summary>
+    public void EnterStage(int index, DateTimeOffset now)
+    {
+        StageIndex = index;
+        StageStartedAt = now;
+        Metrics = new StageMetrics();
+        Phase = RolloutPhase.Running;
+    }
+}

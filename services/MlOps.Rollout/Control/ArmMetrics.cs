@@ -1,0 +1,63 @@
+namespace MlOps.Rollout.Control;
+
+/// <summary>One arm's live numbers over the current stage window: what the gates are judged on.</summary>
+public sealed class ArmMetrics
+{
+    /// <summary>Latency samples kept per window: exact below it, a uniform reservoir sample above (p99 within a fraction of a percent).</summary>
+    public const int MaxLatencySamples = 100_000;
+
+    private readonly List<double> _latencies = [];
+    private readonly Random _reservoir = new(17);
+    private double _probabilitySum;
+
+    public long Count { get; private set; }
+
+    /// <summary>Predictions without a probability score or without a decision (the model failed to score).</summary>
+    public long Errors { get; private set; }
+
+    /// <summary>Predictions not served by the routed arm (fallback_reason set).</summary>
+    public long Fallbacks { get; private set; }
+
+    public long Scored { get; private set; }
+
+    public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
+
+    public double FallbackRate => Count == 0 ? 0 : (double)Fallbacks / Count;
+
+    /// <summary>Mean probability over the predictions that have one (null when none had).</summary>
+    public double? MeanProbability => Scored == 0 ? null : _probabilitySum / Scored;
+
+    /// <summary>The 99th percentile latency (nearest rank), 0 without samples.</summary>
+    public double LatencyP99Ms
+    {
+        get
+        {
+            if (_latencies.Count == 0) return 0;
+            var sorted = _latencies.ToArray();
+            Array.Sort(sorted);
+            var rank = (int)Math.Ceiling(0.99 * sorted.Length) - 1;
+            return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+        }
+    }
+
+    public void Record(double? probability, bool hasDecision, bool fellBack, double latencyMs)
+    {
+        Count++;
+        if (probability is null || !hasDecision) Errors++;
+        if (fellBack) Fallbacks++;
+        if (probability is { } p && double.IsFinite(p))
+        {
+            Scored++;
+            _probabilitySum += p;
+        }
+        // A long stage on busy traffic sees millions of predictions: keep a bounded uniform sample (algorithm R).
+        if (_latencies.Count < MaxLatencySamples)
+        {
+            _latencies.Add(latencyMs);
+        }
+        else if (_reservoir.NextInt64(Count) is var slot && slot < MaxLatencySamples)
+        {
+            _latencies[(int)slot] = latencyMs;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+using MlOps.Rollout;
+
+var app = WebApplication.CreateBuilder(args).BuildRolloutApp();
+app.Run();

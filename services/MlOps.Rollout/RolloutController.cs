@@ -1,0 +1,140 @@
+using MlOps.Contracts;
+using MlOps.Rollout.Control;
+
+namespace MlOps.Rollout;
+
+/// <summary>
+/// The controller's view of the world, fed by <see cref="RolloutWatcher"/> (rollouts, deployments, past rollout events)
+/// and <see cref="PredictionsHandler"/> (the stage windows' metrics), and judged by <see cref="RolloutEvaluator"/>.
+/// In memory only: on restart the current stage is recovered from the latest rollout event of each key and its
+/// window starts over.
+/// </summary>
+public sealed class RolloutController(TimeProvider clock)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, MlOps.Contracts.Rollout> _specs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Deployment> _deployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RolloutEvent> _lastEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ActiveRollout> _active = new(StringComparer.Ordinal);
+
+    /// <summary>A rollout record (null: a tombstone, the rollout is aborted).</summary>
+    public void OnRollout(string key, MlOps.Contracts.Rollout? spec)
+    {
+        lock (_lock)
+        {
+            if (spec is null) _specs.Remove(key);
+            else if (!_specs.TryGetValue(key, out var known) || known.revision <= spec.revision) _specs[key] = spec;
+        }
+    }
+
+    /// <summary>A deployment record; older revisions are ignored, as Inference does.</summary>
+    public void OnDeployment(string key, Deployment? record)
+    {
+        lock (_lock)
+        {
+            if (record is null) _deployments.Remove(key);
+            else if (!_deployments.TryGetValue(key, out var known) || known.revision <= record.revision) _deployments[key] = record;
+        }
+    }
+
+    /// <summary>A past transition: the latest per key tells a restarted controller where each rollout stands.</summary>
+    public void OnEvent(string key, RolloutEvent rolloutEvent)
+    {
+        lock (_lock)
+        {
+            if (!_lastEvents.TryGetValue(key, out var known) || known.at <= rolloutEvent.at) _lastEvents[key] = rolloutEvent;
+        }
+    }
+
+    /// <summary>Counts a prediction into its rollout's stage window when it belongs there (the arm's model, after the stage started).</summary>
+    public bool OnPrediction(Prediction prediction)
+    {
+        lock (_lock)
+        {
+            if (!_active.TryGetValue($"{prediction.deployment}/{prediction.tenant_id}", out var rollout)
+                && !_active.TryGetValue(prediction.deployment, out rollout))
+            {
+                return false;
+            }
+            if (rollout.Phase is not (RolloutPhase.Running or RolloutPhase.AwaitingApproval)
+                || new DateTimeOffset(DateTime.SpecifyKind(prediction.predicted_at, DateTimeKind.Utc)) < rollout.StageStartedAt)
+            {
+                return false;
+            }
+            var model = $"{prediction.model_name}:{prediction.model_version}";
+            var expected = prediction.arm switch
+            {
+                RolloutArms.Candidate => rollout.Spec.candidate_model,
+                RolloutArms.Champion => rollout.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null,
+                _ => null,
+            };
+            if (expected != model) return false;
+            rollout.Metrics.Record(prediction);
+            return true;
+        }
+    }
+
+    /// <summary>The rollouts to evaluate, after matching the rollout records with what the controller knows.</summary>
+    internal (List<ActiveRollout> Live, List<ActiveRollout> Aborted) Reconcile()
+    {
+        lock (_lock)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var (key, spec) in _specs)
+            {
+                if (_active.TryGetValue(key, out var known) && known.IsSameRollout(spec)) known.Spec = spec;
+                else _active[key] = Recover(key, spec, now);
+            }
+            var aborted = _active.Values.Where(a => !_specs.ContainsKey(a.Key)).ToList();
+            foreach (var a in aborted) _active.Remove(a.Key);
+            return (_active.Values.Where(a => !a.Finished).ToList(), aborted);
+        }
+    }
+
+    internal Deployment? DeploymentInForce(string key)
+    {
+        lock (_lock) return _deployments.GetValueOrDefault(key);
+    }
+
+    /// <summary>Records a revision this controller published, so the next one is newer even before it is read back.</summary>
+    internal void Published(string key, Deployment deployment) => OnDeployment(key, deployment);
+
+    /// <summary>Runs a state change of a rollout under the lock predictions are counted under.</summary>
+    internal T Locked<T>(Func<T> action)
+    {
+        lock (_lock) return action();
+    }
+
+    public IReadOnlyList<ActiveRollout> Rollouts()
+    {
+        lock (_lock) return _active.Values.ToList();
+    }
+
+    private ActiveRollout Recover(string key, MlOps.Contracts.Rollout spec, DateTimeOffset now)
+    {
+        var rollout = new ActiveRollout(key, spec);
+        if (!_lastEvents.TryGetValue(key, out var last) || last.candidate_model != spec.candidate_model || last.at < spec.created_at)
+        {
+            return rollout;
+        }
+        switch (last.action)
+        {
+            case RolloutActions.RolledBack:
+                rollout.Phase = RolloutPhase.RolledBack;
+                rollout.LastReason = last.reason;
+                return rollout;
+            case RolloutActions.Completed:
+                rollout.Phase = RolloutPhase.Completed;
+                rollout.LastReason = last.reason;
+                return rollout;
+        }
+        var index = spec.stages.ToList().FindIndex(s => s.name == last.to_stage);
+        if (index < 0) return rollout;
+        rollout.Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null;
+        rollout.EnterStage(index, now);
+        if (last.action == RolloutActions.AwaitingApproval) rollout.Phase = RolloutPhase.AwaitingApproval;
+        if (last.action == RolloutActions.Approved) rollout.ApprovalAnnounced = last.to_stage;
+        rollout.LastReason = $"resumed at stage '{last.to_stage}' after a restart; its window started over";
+        return rollout;
+    }
+}

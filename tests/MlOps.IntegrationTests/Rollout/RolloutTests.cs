@@ -1,0 +1,195 @@
+using Avro.Specific;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry.Serdes;
+using MlOps.Contracts;
+using MlOps.IntegrationTests.Infrastructure;
+using MlOps.Rollout;
+using MlOps.Stack;
+using RolloutSpec = MlOps.Contracts.Rollout;
+
+namespace MlOps.IntegrationTests.Rollout;
+
+/// <summary>
+/// The Rollout service on the embedded stack, fed synthetic predictions for the champion and candidate arms: passing
+/// metrics carry a rollout through its stages to completion; a candidate falling back too often is rolled back, the
+/// champion republished alone and an alert raised. Every transition is read back from mlops.rollout-events.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class RolloutTests(StackFixture stack)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_candidate_within_its_gates_advances_through_every_stage_and_becomes_the_champion()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var deployment = $"rollout-it-{run}";
+        var predictions = await stack.CreateTopicAsync("rollout-predictions", 2);
+        await using var service = await StartAsync(predictions);
+        await PublishAsync(TopicCatalog.Deployments, deployment, Deployment(deployment));
+        await PublishAsync(TopicCatalog.Rollouts, deployment, Rollout(deployment,
+            Stage("shadow", 0, shadow: true, (GateName.Error, 0.1), (GateName.Shift, 0.2)),
+            Stage("canary", 0.25, shadow: false, (GateName.Fallback, 0.1), (GateName.Latency, 50)),
+            Stage("full", 1, shadow: false, (GateName.Error, 0.1))));
+
+        var events = await FeedUntilAsync(predictions, deployment, candidateFallsBack: false, RolloutActionNames.Completed);
+
+        Assert.Equal(
+            ["started:-→shadow", "advanced:shadow→canary", "advanced:canary→full", "completed:full→-"],
+            events.Select(e => $"{e.action}:{e.from_stage ?? "-"}→{e.to_stage ?? "-"}"));
+        Assert.All(events, e => Assert.NotNull(e.deployment_revision));
+        Assert.Contains("passed", events[^1].reason);
+        var final = await LatestDeploymentAsync(deployment, events[^1].deployment_revision!.Value);
+        Assert.Equal(("champion", "m-candidate", "2", 1.0), final.arms.Select(a => (a.name, a.model_name, a.model_version, a.traffic_weight)).Single());
+        Assert.Equal(["departure"], final.event_types);
+    }
+
+    [Fact]
+    public async Task A_candidate_breaking_its_fallback_gate_is_rolled_back_to_the_champion_with_an_alert()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var deployment = $"rollout-it-{run}";
+        var predictions = await stack.CreateTopicAsync("rollout-predictions", 2);
+        await using var service = await StartAsync(predictions);
+        await PublishAsync(TopicCatalog.Deployments, deployment, Deployment(deployment));
+        await PublishAsync(TopicCatalog.Rollouts, deployment, Rollout(deployment,
+            Stage("canary", 0.5, shadow: false, (GateName.Fallback, 0.05)),
+            Stage("full", 1, shadow: false)));
+
+        var events = await FeedUntilAsync(predictions, deployment, candidateFallsBack: true, RolloutActionNames.RolledBack);
+
+        Assert.Equal(["started", "rolled_back"], events.Select(e => e.action));
+        Assert.Contains("exceeds max 0.05", events[^1].reason);
+        Assert.InRange(events[^1].metrics["fallback_rate"], 0.4, 0.6);
+        var final = await LatestDeploymentAsync(deployment, events[^1].deployment_revision!.Value);
+        Assert.Equal(("champion", "m-champion", "1", 1.0), final.arms.Select(a => (a.name, a.model_name, a.model_version, a.traffic_weight)).Single());
+        Assert.Equal("rolled_back", final.stage);
+        using var registry = stack.NewRegistryClient();
+        using var alerts = new TopicFollower<Alert>(stack.Endpoints, registry, TopicCatalog.Alerts, TopicCatalog.Get(TopicCatalog.Alerts).Partitions);
+        var alert = await Eventually.MatchAsync(
+            async _ => (await alerts.PollAsync()).Select(a => a.Value).FirstOrDefault(a => a.alert_name == RolloutPublisher.RolledBackAlert && a.labels["deployment"] == deployment),
+            a => a is not null, Timeout, $"a {RolloutPublisher.RolledBackAlert} alert for {deployment}");
+        Assert.Equal(AlertSeverity.warning, alert!.severity);
+        Assert.Contains("fallback_rate", alert.annotations["reason"]);
+    }
+
+    /// <summary>Publishes a round of predictions per poll (made now, so they fall in the current stage) until the action appears.</summary>
+    private async Task<List<RolloutEvent>> FeedUntilAsync(string topic, string deployment, bool candidateFallsBack, string action)
+    {
+        using var registry = stack.NewRegistryClient();
+        using var events = new TopicFollower<RolloutEvent>(stack.Endpoints, registry, TopicCatalog.RolloutEvents, TopicCatalog.Get(TopicCatalog.RolloutEvents).Partitions);
+        using var producer = new ProducerBuilder<string, Prediction>(new ProducerConfig { BootstrapServers = stack.Endpoints.KafkaBootstrap, LingerMs = 0 })
+            .SetValueSerializer(new AvroSerializer<Prediction>(registry))
+            .Build();
+        var sent = 0;
+        var mine = await Eventually.MatchAsync(
+            async _ =>
+            {
+                for (var i = 0; i < 4; i++, sent++)
+                {
+                    await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = $"p{sent}", Value = Prediction(deployment, "champion", "m-champion:1", fallsBack: false, sent) });
+                    await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = $"q{sent}", Value = Prediction(deployment, "candidate", "m-candidate:2", candidateFallsBack && sent % 2 == 0, sent) });
+                }
+                return (await events.PollAsync()).Where(e => e.Key == deployment).Select(e => e.Value).ToList();
+            },
+            list => list.Any(e => e.action == action), Timeout, $"'{action}' on {TopicCatalog.RolloutEvents} for {deployment}");
+        return mine;
+    }
+
+    private async Task<Deployment> LatestDeploymentAsync(string deployment, long revision)
+    {
+        using var registry = stack.NewRegistryClient();
+        using var deployments = new TopicFollower<Deployment>(stack.Endpoints, registry, TopicCatalog.Deployments, 1);
+        return (await Eventually.MatchAsync(
+            async _ => (await deployments.PollAsync()).Where(d => d.Key == deployment).Select(d => d.Value).MaxBy(d => d.revision),
+            d => d?.revision == revision, Timeout, $"{deployment} at revision {revision}"))!;
+    }
+
+    private Task<InProcessService> StartAsync(string predictionsTopic) =>
+        InProcessService.StartAsync(stack.Endpoints, b => b.BuildRolloutApp(), new Dictionary<string, string?>
+        {
+            ["Rollout:PredictionsTopic"] = predictionsTopic,
+            ["Rollout:GroupId"] = StackFixture.NewGroupId("rollout"),
+            ["Rollout:EvaluateEvery"] = "00:00:00.100",
+        });
+
+    private async Task PublishAsync<T>(string topic, string key, T value) where T : ISpecificRecord
+    {
+        using var registry = stack.NewRegistryClient();
+        using var producer = new ProducerBuilder<string, T>(new ProducerConfig { BootstrapServers = stack.Endpoints.KafkaBootstrap })
+            .SetValueSerializer(new AvroSerializer<T>(registry))
+            .Build();
+        await producer.ProduceAsync(topic, new Message<string, T> { Key = key, Value = value });
+    }
+
+    private static Deployment Deployment(string name) => new()
+    {
+        deployment = name,
+        event_types = ["departure"],
+        arms = [new DeploymentArm { name = "stable", model_name = "m-champion", model_version = "1", traffic_weight = 1 }],
+        fallback = [],
+        revision = 1,
+        spec_version = "it",
+        updated_at = DateTime.UtcNow,
+    };
+
+    private static RolloutSpec Rollout(string deployment, params RolloutStage[] stages) => new()
+    {
+        deployment = deployment,
+        candidate_model = "m-candidate:2",
+        stages = stages.ToList(),
+        approvals = [],
+        revision = 1,
+        created_at = DateTime.UtcNow,
+    };
+
+    private static RolloutStage Stage(string name, double weight, bool shadow, params (string Metric, double Max)[] gates) => new()
+    {
+        name = name,
+        traffic_weight = weight,
+        shadow = shadow,
+        min_duration_ms = 0,
+        min_samples = 20,
+        gates = gates.Select(g => new RolloutGate { metric = g.Metric, max = g.Max }).ToList(),
+    };
+
+    private static Prediction Prediction(string deployment, string arm, string model, bool fallsBack, int n)
+    {
+        var colon = model.IndexOf(':', StringComparison.Ordinal);
+        return new Prediction
+        {
+            prediction_id = $"{deployment}-{arm}-{n}",
+            tenant_id = "airline-a",
+            entity_id = $"FL{n}",
+            event_time = DateTime.UtcNow,
+            deployment = deployment,
+            arm = arm,
+            is_shadow = false,
+            model_name = model[..colon],
+            model_version = model[(colon + 1)..],
+            scores = new Dictionary<string, double> { ["probability"] = arm == "candidate" ? 0.31 : 0.3 },
+            decision = "on_time",
+            fallback_reason = fallsBack ? "timeout" : null,
+            served_by = fallsBack ? "fallback:constant" : "arm",
+            served_features = new Dictionary<string, object>(),
+            latency_ms = 5,
+            spec_version = "it",
+            predicted_at = DateTime.UtcNow,
+            lineage = new Lineage(),
+        };
+    }
+
+    private static class GateName
+    {
+        public const string Error = "error_rate";
+        public const string Fallback = "fallback_rate";
+        public const string Latency = "latency_p99_ms";
+        public const string Shift = "score_shift";
+    }
+
+    private static class RolloutActionNames
+    {
+        public const string Completed = "completed";
+        public const string RolledBack = "rolled_back";
+    }
+}
