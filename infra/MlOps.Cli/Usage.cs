@@ -37,6 +37,12 @@ internal static class Usage
                         print the transitions from mlops.rollout-events, with their reasons
           rollout abort DEPLOYMENT[/TENANT]
                         delete the rollout (tombstone): the rollout service rolls back to the champion
+          rules publish <rules.yaml>
+                        validate a versioned output rule set and publish it to mlops.rules (key name:version);
+                        a published version with different rules is refused (versions are immutable)
+          rules list    the rule sets on mlops.rules: name:version, rule count, created_at
+          rules diff <a> <b>
+                        what changed between two rule sets; each is a file or a published name:version
           train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
                         train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
                         .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR
