@@ -28,6 +28,17 @@ public sealed record ScoringFailure(string Code, string Detail)
     public const string Timeout = "timeout";
 
     public override string ToString() => $"{Code}: {Detail}";
+
+    /// <summary>
+    /// Whether a score a model returned may be served: not when the run took longer than the deployment allows
+    /// (<paramref name="limitMs"/>, null = no limit), nor when the score is missing, NaN, infinite or outside [0, 1].
+    /// </summary>
+    public static ScoringFailure? Of(string model, float? score, TimeSpan elapsed, long? limitMs) =>
+        limitMs is { } limit && elapsed.TotalMilliseconds > limit
+            ? new ScoringFailure(Timeout, $"{model} took {elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)} ms, the limit is {limit} ms")
+            : score is not { } p || !float.IsFinite(p) || p < 0 || p > 1
+                ? new ScoringFailure(InvalidOutput, $"{model} returned {score?.ToString("R", CultureInfo.InvariantCulture) ?? "no score"}, not a probability")
+                : null;
 }
 
 /// <summary>
@@ -170,12 +181,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
                 var job = batch[k];
                 job.ModelSeconds += elapsed.TotalSeconds;
                 var score = scores?[k];
-                var rowFailure = failure
-                    ?? (job.Route.Deployment.model_timeout_ms is { } limit && elapsed.TotalMilliseconds > limit
-                        ? new ScoringFailure(ScoringFailure.Timeout, $"{model.Key} took {elapsed.TotalMilliseconds:F1} ms, the limit is {limit} ms")
-                        : score is not { } p || !float.IsFinite(p) || p < 0 || p > 1
-                            ? new ScoringFailure(ScoringFailure.InvalidOutput, $"{model.Key} returned {score?.ToString("R", CultureInfo.InvariantCulture)}, not a probability")
-                            : null);
+                var rowFailure = failure ?? ScoringFailure.Of(model.Key, score, elapsed, job.Route.Deployment.model_timeout_ms);
                 if (rowFailure is null)
                 {
                     job.Probability = score;
