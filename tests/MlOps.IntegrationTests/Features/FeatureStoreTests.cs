@@ -76,23 +76,47 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         var scenario = FeatureScenario.Create(2000, seed: 3);
         var topic = await stack.CreateTopicAsync("features-kill", partitions: 4);
         var group = StackFixture.NewGroupId("features-kill");
-        var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events);
         // The killed member never leaves the group: its partitions move once its session times out.
         var settings = scenario.Settings(topic, group, batchSize: 5);
         settings["Kafka:Consumer:session.timeout.ms"] = "6000";
         settings["Kafka:Consumer:heartbeat.interval.ms"] = "500";
 
+        var delivered = new List<Delivered>();
+        var gate = new Lock();
+        List<Delivered> Delivered()
+        {
+            lock (gate)
+            {
+                return [.. delivered];
+            }
+        }
+        Task producing;
         using (var child = StartChildService(settings))
         {
+            // The stream keeps arriving while the child works (50 events every 250 ms, ~10 s in all), so the kill lands
+            // mid-stream with batches in flight however fast the service is.
+            producing = Task.Run(async () =>
+            {
+                foreach (var chunk in scenario.Events.Chunk(50))
+                {
+                    var part = await FeatureScenario.ProduceAsync(stack, topic, chunk);
+                    lock (gate)
+                    {
+                        delivered.AddRange(part);
+                    }
+                    await Task.Delay(TimeSpan.FromMilliseconds(250));
+                }
+            });
             // Kill -9 once some, not all, of the stream is in Redis.
             var progress = await Eventually.MatchAsync(
-                _ => AppliedAsync(topic, delivered), applied => applied >= 100, Timeout, "the child applied some events");
+                _ => AppliedAsync(topic, Delivered()), applied => applied >= 100, Timeout, "the child applied some events");
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
-            var atKill = await AppliedAsync(topic, delivered);
-            output.WriteLine($"applied when killed: {atKill} of {delivered.Count} (first seen {progress})");
-            Assert.True(atKill < delivered.Count, "the kill happened mid-stream");
+            var atKill = await AppliedAsync(topic, Delivered());
+            output.WriteLine($"applied when killed: {atKill} of {scenario.Events.Count} (first seen {progress})");
+            Assert.True(atKill < scenario.Events.Count, "the kill happened mid-stream");
         }
+        await producing;
 
         settings["Features:MaxBatchSize"] = "50";
         await using (await FeatureScenario.StartServiceAsync(stack.Endpoints, settings))
