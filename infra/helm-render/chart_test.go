@@ -14,7 +14,7 @@ import (
 const mlopsChart = "../../helm/mlops-streaming"
 
 // The six service blocks of values.yaml, in the chart's order.
-var mlopsComponents = []string{"ingestion", "features", "inference", "labeljoin", "drift", "alerting"}
+var mlopsComponents = []string{"ingestion", "features", "inference", "labeljoin", "drift", "alerting", "rollout"}
 
 func renderMlops(t *testing.T, valueFiles ...string) ([]renderedFile, error) {
 	t.Helper()
@@ -299,6 +299,7 @@ var ciScenarios = map[string]expectedScenario{
 			"features":  {image: "mlops-streaming/features:0.1.0", pullPolicy: "IfNotPresent", replicas: 2, port: 8080, readiness: true},
 			"inference": {image: "mlops-streaming/inference:0.1.0", pullPolicy: "IfNotPresent", replicas: 2, port: 8080, readiness: true,
 				models: &expectedModels{claim: "mlops-models", mountPath: "/var/lib/mlops/models"}},
+			"rollout": {image: "mlops-streaming/rollout:0.1.0", pullPolicy: "IfNotPresent", replicas: 1, port: 8080, readiness: true},
 		},
 		specConfigMap: "mlops-spec", specKey: "spec.yaml",
 	},
@@ -315,6 +316,8 @@ var ciScenarios = map[string]expectedScenario{
 				pullPolicy: "IfNotPresent", port: 8080, hpa: &[2]int{2, 6}, pdb: "minAvailable=50%"},
 			"inference": {image: "mlops-streaming/inference:0.1.0", pullPolicy: "IfNotPresent", replicas: 3, port: 8080, readiness: true,
 				models: &expectedModels{claim: "mlops-models-rox", mountPath: "/models"}},
+			// The rollout controller is a single active instance however far the rest scales.
+			"rollout": {image: "mlops-streaming/rollout:0.1.0", pullPolicy: "IfNotPresent", replicas: 1, port: 8080, readiness: true},
 		},
 		specConfigMap: "flights-spec", specKey: "flights.yaml",
 	},
@@ -549,11 +552,11 @@ func checkService(t *testing.T, component string, s service, d deployment, exp e
 }
 
 func TestMlopsChartRequiresASpecWhileAServiceIsEnabled(t *testing.T) {
-	_, err := renderMlops(t) // the chart's defaults: ingestion, features and inference enabled, no spec
+	_, err := renderMlops(t) // the chart's defaults: ingestion, features, inference and rollout enabled, no spec
 	if err == nil {
 		t.Fatal("expected the render to fail without a spec")
 	}
-	for _, want := range []string{"global.spec: set content", "existingConfigMap", "(ingestion, features, inference)", "MLOPS_SPEC"} {
+	for _, want := range []string{"global.spec: set content", "existingConfigMap", "(ingestion, features, inference, rollout)", "MLOPS_SPEC"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}
@@ -822,5 +825,14 @@ func TestMlopsChartRequiresExactlyOneModelStoreWhileInferenceIsEnabled(t *testin
 
 	if _, err = renderMlopsWith(t, nil, spec, "inference:\n  enabled: false"); err != nil {
 		t.Errorf("a disabled inference needs no model store, got %v", err)
+	}
+}
+
+func TestMlopsChartRunsTheRolloutControllerAsOneInstance(t *testing.T) {
+	for _, override := range []string{"rollout: {replicaCount: 2}", "rollout: {autoscaling: {enabled: true}}"} {
+		_, err := renderMlopsWith(t, []string{filepath.Join(mlopsChart, "ci", "default-values.yaml")}, override)
+		if err == nil || !strings.Contains(err.Error(), "rollout: the rollout controller must run as one instance") {
+			t.Errorf("%s: want the single-instance error, got %v", override, err)
+		}
 	}
 }

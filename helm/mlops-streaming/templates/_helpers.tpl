@@ -33,7 +33,7 @@ Chart name and version for the helm.sh/chart label.
 Names of the service blocks in values.yaml, comma-separated; split with splitList ",".
 */}}
 {{- define "mlops.componentNames" -}}
-ingestion,features,inference,labeljoin,drift,alerting
+ingestion,features,inference,labeljoin,drift,alerting,rollout
 {{- end -}}
 
 {{/*
@@ -411,6 +411,9 @@ Checks the values and fails once, listing every problem (so one run shows them a
 {{- $messages = append $messages (printf "%s.image.repository: must be set." $component) -}}
 {{- end -}}
 {{- $hpa := $svc.autoscaling | default dict -}}
+{{- if and (eq $component "rollout") (or (gt (int $svc.replicaCount) 1) $hpa.enabled) -}}
+{{- $messages = append $messages "rollout: the rollout controller must run as one instance (replicaCount 1, autoscaling off): two would both publish every transition." -}}
+{{- end -}}
 {{- if and $hpa.enabled (gt (int $hpa.minReplicas) (int $hpa.maxReplicas)) -}}
 {{- $messages = append $messages (printf "%s.autoscaling: minReplicas (%v) is greater than maxReplicas (%v)." $component $hpa.minReplicas $hpa.maxReplicas) -}}
 {{- end -}}
