@@ -5,55 +5,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Cli.Deployments;
 
-/// <summary>Reads typed values off a YAML node tree, collecting located errors instead of stopping at the first.</summary>
-internal sealed class YamlReader(string file)
+/// <summary>The value kinds a deployment file needs, on top of the shared located reader.</summary>
+internal sealed class YamlReader(string file) : LocatedYamlReader(file)
 {
-    private readonly List<SpecError> _errors = [];
-
-    public int Count => _errors.Count;
-
-    public void Error(YamlNode node, string field, string message) =>
-        _errors.Add(new SpecError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
-
-    public T? Error<T>(YamlNode node, string field, string message)
-    {
-        Error(node, field, message);
-        return default;
-    }
-
-    public void ThrowIfAny()
-    {
-        if (_errors.Count > 0)
-        {
-            throw new SpecException(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
-        }
-    }
-
-    public YamlMappingNode? Mapping(YamlNode node, string field) => node is YamlMappingNode map
-        ? map
-        : Error<YamlMappingNode>(node, field, "must be a mapping (key: value lines)");
-
-    public string? Scalar(YamlNode node, string field) => node is YamlScalarNode { Value: { Length: > 0 } value }
-        ? value
-        : Error<string>(node, field, "must be a non-empty value");
-
-    /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
-    public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
-    {
-        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (keyNode, value) in map.Children)
-        {
-            var key = (keyNode as YamlScalarNode)?.Value ?? "";
-            if (!known.Contains(key))
-            {
-                Error(keyNode, Join(path, key), $"unknown field; expected one of {string.Join(", ", known)}");
-                continue;
-            }
-            fields[key] = value;
-        }
-        return fields;
-    }
-
     public string? RequiredString(YamlNode owner, Dictionary<string, YamlNode> fields, string key, string path, Regex? pattern, string? expected) =>
         fields.ContainsKey(key)
             ? OptionalString(fields, key, path, pattern, expected)
@@ -131,6 +85,4 @@ internal sealed class YamlReader(string file)
             ? value
             : Error<long?>(node, Join(path, key), $"'{text}' is not a positive whole number");
     }
-
-    public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 }

@@ -228,52 +228,8 @@ public static partial class SpecLoader
     private static partial Regex NamePattern();
 
     /// <summary>Reads typed values off the node tree, collecting errors instead of stopping at the first.</summary>
-    private sealed partial class Reader(string file)
+    private sealed partial class Reader(string file) : LocatedYamlReader(file)
     {
-        private readonly List<SpecError> _errors = [];
-
-        public void Error(YamlNode node, string field, string message) =>
-            _errors.Add(new SpecError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
-
-        public T? Error<T>(YamlNode node, string field, string message)
-        {
-            Error(node, field, message);
-            return default;
-        }
-
-        public void ThrowIfAny()
-        {
-            if (_errors.Count > 0)
-            {
-                throw new SpecException(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
-            }
-        }
-
-        public YamlMappingNode? Mapping(YamlNode node, string field) => node is YamlMappingNode map
-            ? map
-            : Error<YamlMappingNode>(node, field, "must be a mapping (key: value lines)");
-
-        public string? Scalar(YamlNode node, string field) => node is YamlScalarNode { Value: { Length: > 0 } value }
-            ? value
-            : Error<string>(node, field, "must be a non-empty value");
-
-        /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
-        public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
-        {
-            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var (keyNode, value) in map.Children)
-            {
-                var key = (keyNode as YamlScalarNode)?.Value ?? "";
-                if (!known.Contains(key))
-                {
-                    Error(keyNode, Join(path, key), $"unknown field; expected one of {string.Join(", ", known)}");
-                    continue;
-                }
-                fields[key] = value;
-            }
-            return fields;
-        }
-
         public string? RequiredString(YamlNode owner, Dictionary<string, YamlNode> fields, string key, string path, Regex? pattern, string? expected)
         {
             if (!fields.TryGetValue(key, out var node))
@@ -402,7 +358,6 @@ public static partial class SpecLoader
             return values;
         }
 
-        public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 
         [GeneratedRegex(@"\A(\d{1,9})(ms|s|m|h|d)\z")]
         private static partial Regex DurationPattern();

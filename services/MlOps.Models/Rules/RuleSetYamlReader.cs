@@ -5,14 +5,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Models.Rules;
 
-/// <summary>Typed values off a rule set file's node tree, collecting located errors instead of stopping at the first.</summary>
-internal sealed class RuleSetYamlReader(string file)
+/// <summary>The value kinds a rule set file needs, on top of the shared located reader.</summary>
+internal sealed class RuleSetYamlReader(string file) : LocatedYamlReader(file)
 {
-    private readonly List<SpecError> _errors = [];
     private readonly Dictionary<string, YamlNode> _locations = new(StringComparer.Ordinal);
-
-    public void Error(YamlNode node, string field, string message) =>
-        _errors.Add(new SpecError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
 
     /// <summary>Where a field's compile problems point: its value, or the mapping that lacks it.</summary>
     public void Locate(string field, YamlNode node) => _locations[field] = node;
@@ -23,7 +19,7 @@ internal sealed class RuleSetYamlReader(string file)
     /// </summary>
     public void AddCompileProblems(RuleSet set)
     {
-        var reported = _errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        var reported = Errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
         foreach (var problem in RuleSetValidator.Problems(set))
         {
             var colon = problem.IndexOf(": ", StringComparison.Ordinal);
@@ -33,35 +29,12 @@ internal sealed class RuleSetYamlReader(string file)
                 continue;
             }
             var node = _locations.GetValueOrDefault(field);
-            _errors.Add(new SpecError(file, (int)(node?.Start.Line ?? 1), (int)(node?.Start.Column ?? 1),
+            Add(new SpecError(File, (int)(node?.Start.Line ?? 1), (int)(node?.Start.Column ?? 1),
                 field == "name" ? "rule_set" : field, problem[(colon + 2)..]));
         }
     }
 
-    public void ThrowIfAny()
-    {
-        if (_errors.Count > 0)
-        {
-            throw new RuleSetFileException(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
-        }
-    }
-
-    /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
-    public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
-    {
-        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (keyNode, value) in map.Children)
-        {
-            var key = (keyNode as YamlScalarNode)?.Value ?? "";
-            if (!known.Contains(key))
-            {
-                Error(keyNode, Join(path, key), $"unknown field; expected one of {string.Join(", ", known)}");
-                continue;
-            }
-            fields[key] = value;
-        }
-        return fields;
-    }
+    protected override Exception Failure(IReadOnlyList<SpecError> errors) => new RuleSetFileException(errors);
 
     public string? String(Dictionary<string, YamlNode> fields, string key, string path)
     {
@@ -113,6 +86,4 @@ internal sealed class RuleSetYamlReader(string file)
         }
         return values;
     }
-
-    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 }

@@ -1,0 +1,71 @@
+using YamlDotNet.RepresentationModel;
+
+namespace MlOps.Common.Spec;
+
+/// <summary>
+/// Reads typed values off a YAML node tree, collecting every error with its file, line, column and dotted field
+/// instead of stopping at the first. The spec, deployment, rule set and rollout files all read through it; each
+/// adds the value kinds it needs.
+/// </summary>
+public class LocatedYamlReader(string file)
+{
+    private readonly List<SpecError> _errors = [];
+
+    protected string File { get; } = file;
+
+    /// <summary>Errors so far (a reader checks whether a step added any).</summary>
+    public int Count => _errors.Count;
+
+    /// <summary>Errors so far, in the order found.</summary>
+    protected IReadOnlyList<SpecError> Errors => _errors;
+
+    public void Error(YamlNode node, string field, string message) =>
+        _errors.Add(new SpecError(File, (int)node.Start.Line, (int)node.Start.Column, field, message));
+
+    public T? Error<T>(YamlNode node, string field, string message)
+    {
+        Error(node, field, message);
+        return default;
+    }
+
+    protected void Add(SpecError error) => _errors.Add(error);
+
+    /// <summary>Throws <see cref="SpecException"/> with every error, in file order, if there is any.</summary>
+    public void ThrowIfAny()
+    {
+        if (_errors.Count > 0)
+        {
+            throw Failure(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+    }
+
+    /// <summary>The exception <see cref="ThrowIfAny"/> throws; a file kind with its own exception type overrides it.</summary>
+    protected virtual Exception Failure(IReadOnlyList<SpecError> errors) => new SpecException(errors);
+
+    public YamlMappingNode? Mapping(YamlNode node, string field) => node is YamlMappingNode map
+        ? map
+        : Error<YamlMappingNode>(node, field, "must be a mapping (key: value lines)");
+
+    public string? Scalar(YamlNode node, string field) => node is YamlScalarNode { Value: { Length: > 0 } value }
+        ? value
+        : Error<string>(node, field, "must be a non-empty value");
+
+    /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
+    public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
+    {
+        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (!known.Contains(key))
+            {
+                Error(keyNode, Join(path, key), $"unknown field; expected one of {string.Join(", ", known)}");
+                continue;
+            }
+            fields[key] = value;
+        }
+        return fields;
+    }
+
+    public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+}
