@@ -98,11 +98,11 @@ internal static class FeaturesBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"{"read latency",-40} {"p50 ms",8} {"p99 ms",8} {"max ms",8} {"n",7}");
-        Console.WriteLine((await TimeAsync(reads, () => reader.ReadAsync(one, at))).Format("FeatureStoreReader, 1 entity", 40));
-        Console.WriteLine((await TimeAsync(reads, () => PipelinedHashGetAll(db, oneKey))).Format("bare HGETALL, 1 key (baseline)", 40));
-        Console.WriteLine((await TimeAsync(reads / 5, () => reader.ReadAsync(fifty, at))).Format("FeatureStoreReader, 50 entities", 40));
-        Console.WriteLine((await TimeAsync(reads / 5, () => PipelinedHashGetAll(db, fiftyKeys))).Format("bare pipelined HGETALL, 50 keys (baseline)", 40));
-        Console.WriteLine((await TimeAsync(reads, () => service.Client.GetStringAsync($"/v1/features/{view.Name}/{entities[0]}"))).Format("HTTP GET /v1/features, 1 entity", 40));
+        Console.WriteLine((await LatencySummary.TimeAsync(reads, () => reader.ReadAsync(one, at))).Format("FeatureStoreReader, 1 entity", 40));
+        Console.WriteLine((await LatencySummary.TimeAsync(reads, () => PipelinedHashGetAll(db, oneKey))).Format("bare HGETALL, 1 key (baseline)", 40));
+        Console.WriteLine((await LatencySummary.TimeAsync(reads / 5, () => reader.ReadAsync(fifty, at))).Format("FeatureStoreReader, 50 entities", 40));
+        Console.WriteLine((await LatencySummary.TimeAsync(reads / 5, () => PipelinedHashGetAll(db, fiftyKeys))).Format("bare pipelined HGETALL, 50 keys (baseline)", 40));
+        Console.WriteLine((await LatencySummary.TimeAsync(reads, () => service.Client.GetStringAsync($"/v1/features/{view.Name}/{entities[0]}"))).Format("HTTP GET /v1/features, 1 entity", 40));
         Console.WriteLine($"{"redis-benchmark GET (baseline)",-40} {redisBench.GetP50,8:F3} {redisBench.GetP99,8:F3}");
         return 0;
     }
@@ -155,28 +155,13 @@ internal static class FeaturesBenchmark
         return count / clock!.Elapsed.TotalSeconds;
     }
 
-    private static async Task<object> PipelinedHashGetAll(IDatabase db, RedisKey[] keys)
+    /// <summary>The bare baseline of a batch read: one HGETALL per key, pipelined in one round trip.</summary>
+    internal static async Task PipelinedHashGetAll(IDatabase db, RedisKey[] keys)
     {
         var batch = db.CreateBatch();
         var tasks = keys.Select(k => batch.HashGetAllAsync(k)).ToArray();
         batch.Execute();
-        return await Task.WhenAll(tasks);
-    }
-
-    private static async Task<LatencySummary> TimeAsync<T>(int iterations, Func<Task<T>> read)
-    {
-        for (var i = 0; i < Math.Min(500, iterations); i++)
-        {
-            await read(); // warm up
-        }
-        var samples = new double[iterations];
-        for (var i = 0; i < iterations; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await read();
-            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-        return LatencySummary.From(samples);
+        await Task.WhenAll(tasks);
     }
 
     private sealed record Delivered(int Partition, long Offset, EventEnvelope Envelope);

@@ -123,8 +123,8 @@ internal static class InferenceBenchmark
                 ["Inference:HttpAwaitsLog"] = awaitsLog ? "true" : "false",
             });
             await WaitForServingAsync(service.Client, OnnxModel.KeyOf(model));
-            httpFloor ??= await TimeAsync(requests, () => service.Client.GetStringAsync("/health/live"));
-            predict[awaitsLog] = await TimeAsync(requests, async () =>
+            httpFloor ??= await LatencySummary.TimeAsync(requests, () => service.Client.GetStringAsync("/health/live"));
+            predict[awaitsLog] = await LatencySummary.TimeAsync(requests, async () =>
             {
                 using var response = await service.Client.PostAsync(PredictEndpoint.Path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
                 var answer = await response.Content.ReadAsStringAsync();
@@ -134,14 +134,14 @@ internal static class InferenceBenchmark
                 }
             });
         }
-        var redisRead = await TimeAsync(requests, () => HashGetAllAsync(db, keys));
+        var redisRead = await LatencySummary.TimeAsync(requests, () => FeaturesBenchmark.PipelinedHashGetAll(db, keys));
         var reader = new FeatureStoreReader(redis);
         var featureReads = views.Select(v => new FeatureRequest(v, EntityKey.Of(v, attributes)!, probe.event_time)).ToArray();
-        var readerRead = await TimeAsync(requests, () => reader.ReadAsync(featureReads, DateTime.UtcNow));
-        var onnxRun = await TimeAsync(requests, () => { bare.Run(1, columns); return Task.CompletedTask; });
-        var parts = await TimeAsync(requests, async () =>
+        var readerRead = await LatencySummary.TimeAsync(requests, () => reader.ReadAsync(featureReads, DateTime.UtcNow));
+        var onnxRun = await LatencySummary.TimeAsync(requests, () => { bare.Run(1, columns); return Task.CompletedTask; });
+        var parts = await LatencySummary.TimeAsync(requests, async () =>
         {
-            await HashGetAllAsync(db, keys);
+            await FeaturesBenchmark.PipelinedHashGetAll(db, keys);
             bare.Run(1, columns);
         });
         var kafkaAck = await KafkaAckLatencyAsync(stack.Endpoints.KafkaBootstrap, requests);
@@ -268,19 +268,11 @@ internal static class InferenceBenchmark
         }
     }
 
-    private static async Task HashGetAllAsync(IDatabase db, RedisKey[] keys)
-    {
-        var batch = db.CreateBatch();
-        var reads = keys.Select(k => batch.HashGetAllAsync(k)).ToArray();
-        batch.Execute();
-        await Task.WhenAll(reads);
-    }
-
     private static async Task<LatencySummary> KafkaAckLatencyAsync(string bootstrap, int count)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 0, EnableIdempotence = true }).Build();
         var value = new byte[400];
-        return await TimeAsync(count, () => producer.ProduceAsync(PredictionsTopic, new Message<byte[]?, byte[]> { Value = value }));
+        return await LatencySummary.TimeAsync(count, () => producer.ProduceAsync(PredictionsTopic, new Message<byte[]?, byte[]> { Value = value }));
     }
 
     private static double OnnxBatchedRate(OnnxModel model, IReadOnlyList<Array> oneRow, int batchSize, int rows)
@@ -339,21 +331,5 @@ internal static class InferenceBenchmark
             }
         }
         return 0;
-    }
-
-    private static async Task<LatencySummary> TimeAsync(int iterations, Func<Task> action)
-    {
-        for (var i = 0; i < Math.Min(300, iterations); i++)
-        {
-            await action(); // warm up
-        }
-        var samples = new double[iterations];
-        for (var i = 0; i < iterations; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await action();
-            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-        return LatencySummary.From(samples);
     }
 }

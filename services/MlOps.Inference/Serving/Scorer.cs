@@ -80,7 +80,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             {
                 jobs.Add(new ScoringJob(i, route, arm.name, Shadow: false, bucket, route.Arms[arm.name]));
             }
-            jobs.AddRange(ArmRouter.Shadows(deployment).Select(shadow => new ScoringJob(i, route, shadow.name, Shadow: true, bucket, route.Arms[shadow.name])));
+            jobs.AddRange(route.Shadows.Select(shadow => new ScoringJob(i, route, shadow.name, Shadow: true, bucket, route.Arms[shadow.name])));
         }
         foreach (var job in jobs)
         {

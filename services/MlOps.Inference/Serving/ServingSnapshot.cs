@@ -20,6 +20,9 @@ public sealed record DeploymentRoute(string Key, Deployment Deployment, IReadOnl
 
     public ModelHandle ChampionModel => Arms[Champion.name];
 
+    /// <summary>The shadow arms, scored for every request (once per route, not per request).</summary>
+    public IReadOnlyList<DeploymentArm> Shadows { get; } = ArmRouter.Shadows(Deployment);
+
     /// <summary>The output rule set applied to every prediction of this deployment, if it names one.</summary>
     public CompiledRuleSet? Rules { get; init; }
 
