@@ -6,7 +6,7 @@ internal static class Usage
         usage: ./mlops <command>
           up [--detach] [--brokers N] [--registry-port P] [--redis-port P] [--spec FILE] [--no-services]
                         start Kafka (librdkafka mock cluster, catalog topics), schema registry, redis-server and the
-                        services (ingestion, features, inference, rollout) with the spec (default specs/flights.yaml);
+                        services (ingestion, features, inference, rollout) with the spec (default infra/examples/flights/spec.yaml);
                         writes .mlops/stack.env. Foreground until Ctrl+C, or in the background with --detach.
           down          stop the stack started by 'up' (and its redis-server)
           status        print .mlops/stack.env and whether the stack is running

@@ -8,7 +8,7 @@ public sealed class FeaturesOptions
     public const string Section = "Features";
 
     /// <summary>The declarative spec whose feature views are computed (hot-reloaded).</summary>
-    [Required(ErrorMessage = "Features:SpecPath (or MLOPS_SPEC) is required, e.g. 'specs/flights.yaml'.")]
+    [Required(ErrorMessage = "Features:SpecPath (or MLOPS_SPEC) is required, e.g. 'infra/examples/flights/spec.yaml'.")]
     public string SpecPath { get; set; } = "";
 
     public string GroupId { get; set; } = "mlops-features";

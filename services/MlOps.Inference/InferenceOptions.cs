@@ -8,7 +8,7 @@ public sealed class InferenceOptions
     public const string Section = "Inference";
 
     /// <summary>The declarative spec: the feature views models read (hot-reloaded).</summary>
-    [Required(ErrorMessage = "Inference:SpecPath (or MLOPS_SPEC) is required, e.g. 'specs/flights.yaml'.")]
+    [Required(ErrorMessage = "Inference:SpecPath (or MLOPS_SPEC) is required, e.g. 'infra/examples/flights/spec.yaml'.")]
     public string SpecPath { get; set; } = "";
 
     /// <summary>Where registered artifacts live; a model version's relative artifact_uri resolves against it.</summary>

@@ -8,7 +8,7 @@ public sealed class IngestionOptions
     public const string Section = "Ingestion";
 
     /// <summary>The declarative spec whose data contracts validate events (hot-reloaded).</summary>
-    [Required(ErrorMessage = "Ingestion:SpecPath (or MLOPS_SPEC) is required, e.g. 'specs/flights.yaml'.")]
+    [Required(ErrorMessage = "Ingestion:SpecPath (or MLOPS_SPEC) is required, e.g. 'infra/examples/flights/spec.yaml'.")]
     public string SpecPath { get; set; } = "";
 
     public string GroupId { get; set; } = "mlops-ingestion";

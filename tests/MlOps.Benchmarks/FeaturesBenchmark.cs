@@ -40,7 +40,7 @@ internal static class FeaturesBenchmark
         Console.WriteLine($"redis-benchmark -P 16 (same redis-server): SET {redisBench.SetRps:N0}/s, GET {redisBench.GetRps:N0}/s");
         Console.WriteLine($"redis-benchmark GET unpipelined latency: p50 {redisBench.GetP50:F3} ms, p99 {redisBench.GetP99:F3} ms");
 
-        var spec = SpecLoader.Load(Path.Combine(Repository.Root(), "specs", "flights.yaml"));
+        var spec = SpecLoader.Load(Path.Combine(Repository.Root(), "infra", "examples", "flights", "spec.yaml"));
         var delivered = await ProduceAsync(stack.Endpoints, events);
 
         var consumeRate = RawConsumeRate(stack.Endpoints.KafkaBootstrap, delivered.Count);

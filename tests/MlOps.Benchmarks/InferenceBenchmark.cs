@@ -48,7 +48,7 @@ internal static class InferenceBenchmark
             stack.Kafka.CreateTopic(topic, Partitions);
         }
         var root = Repository.Root();
-        var specPath = Path.Combine(root, "specs", "flights.yaml");
+        var specPath = Path.Combine(root, "infra", "examples", "flights", "spec.yaml");
         var spec = SpecLoader.Load(specPath);
         var modelsDirectory = Directory.CreateTempSubdirectory("mlops-bench-models-").FullName;
 

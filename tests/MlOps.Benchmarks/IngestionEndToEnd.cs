@@ -34,7 +34,7 @@ internal static class IngestionEndToEnd
         // Idempotent, so a retried produce cannot put an event in the backlog twice (the service would count the copy as a duplicate).
         using var producer = new ProducerBuilder<string, EventEnvelope>(new ProducerConfig { BootstrapServers = stack.Endpoints.KafkaBootstrap, LingerMs = 5, EnableIdempotence = true })
             .SetValueSerializer(new AvroSerializer<EventEnvelope>(registry).AsSyncOverAsync()).Build();
-        var spec = Path.Combine(Repository.Root(), "specs", "flights.yaml");
+        var spec = Path.Combine(Repository.Root(), "infra", "examples", "flights", "spec.yaml");
 
         // Both paths run in this process and JIT on first use; the service has far more code to tier up than the
         // pass-through, and on 2 cores the JIT competes with the work (restarting the service for the measurement

@@ -5,7 +5,7 @@ using MlOps.Contracts;
 
 namespace MlOps.Benchmarks;
 
-/// <summary>Departure events that satisfy specs/flights.yaml.</summary>
+/// <summary>Departure events that satisfy infra/examples/flights/spec.yaml.</summary>
 internal static class SampleEvents
 {
     private static readonly string[] Airports = ["JFK", "LAX", "ORD", "ATL", "DFW", "DEN", "SFO", "SEA"];

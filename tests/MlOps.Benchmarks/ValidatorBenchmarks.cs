@@ -25,7 +25,7 @@ public class ValidatorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _spec = SpecLoader.Load(Path.Combine(Repository.Root(), "specs", "flights.yaml"));
+        _spec = SpecLoader.Load(Path.Combine(Repository.Root(), "infra", "examples", "flights", "spec.yaml"));
         _now = DateTime.UtcNow;
         var envelope = SampleEvents.Departure("bench-1", _now.AddMinutes(-1), 17);
         _avro = SampleEvents.Encode(envelope);
@@ -37,7 +37,7 @@ public class ValidatorBenchmarks
         _invalid = IngestionRecords.ToCandidate(bad, _avro.Length);
         if (EventValidator.Validate(_valid, _spec, _now).Count != 0 || EventValidator.Validate(_invalid, _spec, _now).Count < 4)
         {
-            throw new InvalidOperationException("benchmark events do not match specs/flights.yaml");
+            throw new InvalidOperationException("benchmark events do not match infra/examples/flights/spec.yaml");
         }
     }
 

@@ -22,7 +22,7 @@ internal static class TrainCommand
         }
         var request = new TrainingRequest(
             data,
-            Path.GetFullPath(args.String("spec", "specs/flights.yaml"), root),
+            Path.GetFullPath(args.String("spec", "infra/examples/flights/spec.yaml"), root),
             Path.GetFullPath(args.String("out", "models/flight-delay"), root),
             args.String("name", "flight-delay"),
             args.String("version", "1"),

@@ -134,13 +134,13 @@ internal static class UpCommand
         return 0;
     }
 
-    /// <summary>--spec, else $MLOPS_SPEC, else the repository's specs/flights.yaml.</summary>
+    /// <summary>--spec, else $MLOPS_SPEC, else the repository's infra/examples/flights/spec.yaml.</summary>
     private static string SpecPath(CliArgs args)
     {
         var path = args.String("spec", Environment.GetEnvironmentVariable("MLOPS_SPEC") ?? "");
         if (path.Length == 0)
         {
-            path = Path.Combine(RepositoryRoot.Find(), "specs", "flights.yaml");
+            path = Path.Combine(RepositoryRoot.Find(), "infra", "examples", "flights", "spec.yaml");
         }
         return File.Exists(path) ? Path.GetFullPath(path) : throw new CliException($"spec file {path} not found (--spec or MLOPS_SPEC)");
     }

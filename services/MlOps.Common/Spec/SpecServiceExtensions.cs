@@ -23,7 +23,7 @@ public static class SpecServiceExtensions
             var path = configuration[key];
             if (string.IsNullOrWhiteSpace(path))
             {
-                throw new InvalidOperationException($"{key} (or MLOPS_SPEC) is required, e.g. 'specs/flights.yaml'.");
+                throw new InvalidOperationException($"{key} (or MLOPS_SPEC) is required, e.g. 'infra/examples/flights/spec.yaml'.");
             }
             return SpecMetrics.Attach(new SpecProvider(path, sp.GetRequiredService<ILogger<SpecProvider>>()));
         });

@@ -35,7 +35,7 @@ internal sealed class InferenceScenario
         Directory = directory;
         EventType = $"departure_{run}";
         SpecPath = Path.Combine(directory, "flights.yaml");
-        var yaml = File.ReadAllText(Path.Combine(Root, "specs", "flights.yaml"))
+        var yaml = File.ReadAllText(Path.Combine(Root, "infra", "examples", "flights", "spec.yaml"))
             .Replace("flight_departure", EventType, StringComparison.Ordinal)
             .Replace("flight_arrival", $"arrival_{run}", StringComparison.Ordinal)
             .Replace("origin_traffic:", $"origin_traffic_{run}:", StringComparison.Ordinal)

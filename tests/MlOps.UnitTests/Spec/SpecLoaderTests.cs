@@ -62,7 +62,7 @@ public sealed class SpecLoaderTests
         Assert.NotEqual(a.Hash, b.Hash);
         Assert.Equal(a.Hash, SpecLoader.Parse(Valid, File).Hash);
 
-        var example = SpecLoader.Load(Path.Combine(RepoRoot(), "specs", "flights.yaml"));
+        var example = SpecLoader.Load(Path.Combine(RepoRoot(), "infra", "examples", "flights", "spec.yaml"));
         Assert.Contains("flight_departure", example.Contracts.Keys);
     }
 

@@ -46,7 +46,7 @@ public sealed class FlightDelayTrainerTests : IDisposable
     }
 
     private TrainingRequest Request(string sub) => new(
-        "synthetic.json", Path.Combine(Specs.Root, "specs", "flights.yaml"), Path.Combine(_dir, sub), "flight-delay-test", "1");
+        "synthetic.json", Path.Combine(Specs.Root, "infra", "examples", "flights", "spec.yaml"), Path.Combine(_dir, sub), "flight-delay-test", "1");
 
     /// <summary>Departures over three weeks where evening flights are mostly late and morning ones mostly not.</summary>
     private static FlightDataset Synthetic(int count)

@@ -9,7 +9,7 @@ internal static class Specs
 {
     public static readonly string Root = RepoRoot.Find(AppContext.BaseDirectory);
 
-    public static readonly PlatformSpec Flights = SpecLoader.Load(Path.Combine(Root, "specs", "flights.yaml"));
+    public static readonly PlatformSpec Flights = SpecLoader.Load(Path.Combine(Root, "infra", "examples", "flights", "spec.yaml"));
 
     public static FeatureView OriginTraffic => FlightFeatures.OriginTraffic(Flights);
 }
