@@ -23,6 +23,8 @@ try
         "deployments" => await DeploymentsCommand.ListAsync(paths),
         "undeploy" => await DeploymentsCommand.UndeployAsync(paths, rest),
         "train" => TrainCommand.Run(CliArgs.Parse(rest)),
+        "replay" => await ReplayCommand.RunAsync(paths, rest),
+        "demo" => await DemoCommand.RunAsync(paths, CliArgs.Parse(rest)),
         null or "help" or "--help" or "-h" => Usage.Print(),
         var unknown => Usage.Fail($"unknown command '{unknown}'"),
     };

@@ -1,3 +1,5 @@
+using MlOps.Common.Stats;
+
 namespace MlOps.Benchmarks;
 
 /// <summary>Percentiles of end-to-end latencies in milliseconds.</summary>
@@ -10,8 +12,7 @@ internal sealed record LatencySummary(double P50, double P99, double Max, int Co
             return new LatencySummary(double.NaN, double.NaN, double.NaN, 0);
         }
         var sorted = samples.Order().ToArray();
-        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        return new LatencySummary(At(0.50), At(0.99), sorted[^1], sorted.Length);
+        return new LatencySummary(Quantiles.NearestRank(sorted, 0.50), Quantiles.NearestRank(sorted, 0.99), sorted[^1], sorted.Length);
     }
 
     /// <summary>Times <paramref name="iterations"/> sequential calls after up to <paramref name="warmup"/> untimed ones.</summary>

@@ -14,7 +14,8 @@ internal static class UpCommand
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<int> RunAsync(StackPaths paths, CliArgs args)
+    /// <param name="detachedArgs">With --detach, the <c>up</c> command line the background process runs (default: this one's, minus --detach).</param>
+    public static async Task<int> RunAsync(StackPaths paths, CliArgs args, IEnumerable<string>? detachedArgs = null)
     {
         if (StackPaths.ReadPid(paths.PidFile) is { } running && StackPaths.IsAlive(running))
         {
@@ -22,7 +23,9 @@ internal static class UpCommand
         }
         Directory.CreateDirectory(paths.Directory);
         File.Delete(paths.EnvFile);
-        return args.Flag("detach") ? await DetachAsync(paths) : await ForegroundAsync(paths, args);
+        return args.Flag("detach")
+            ? await StartDetachedAsync(paths, detachedArgs ?? Environment.GetCommandLineArgs().Skip(1).Where(a => a != "--detach"))
+            : await ForegroundAsync(paths, args);
     }
 
     private static async Task<int> ForegroundAsync(StackPaths paths, CliArgs args)
@@ -92,7 +95,8 @@ internal static class UpCommand
         }
     }
 
-    private static async Task<int> DetachAsync(StackPaths paths)
+    /// <summary>Runs this CLI with <paramref name="upArgs"/> (an <c>up</c> command line) in the background; returns once its stack is ready.</summary>
+    private static async Task<int> StartDetachedAsync(StackPaths paths, IEnumerable<string> upArgs)
     {
         // sh only redirects and detaches; every argument reaches the child as-is (no re-parsing by the shell).
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true };
@@ -105,7 +109,7 @@ internal static class UpCommand
         {
             start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         }
-        foreach (var arg in Environment.GetCommandLineArgs().Skip(1).Where(a => a != "--detach"))
+        foreach (var arg in upArgs)
         {
             start.ArgumentList.Add(arg);
         }

@@ -195,25 +195,13 @@ public static partial class RolloutFile
         if (!fields.TryGetValue(key, out var node)) return null;
         var text = (node as YamlScalarNode)?.Value ?? "";
         if (text == "0") return TimeSpan.Zero;
-        var match = DurationPattern().Match(text);
-        if (!match.Success)
+        if (!SpecDuration.TryParse(text, out var duration))
         {
-            error(node, $"{path}.{key}", $"'{text}' is not a duration like 0, 500ms, 30s, 5m, 2h or 1d");
+            error(node, $"{path}.{key}", $"'{text}' is not a duration like 0, {SpecDuration.Examples}");
             return null;
         }
-        var amount = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        return match.Groups[2].Value switch
-        {
-            "ms" => TimeSpan.FromMilliseconds(amount),
-            "s" => TimeSpan.FromSeconds(amount),
-            "m" => TimeSpan.FromMinutes(amount),
-            "h" => TimeSpan.FromHours(amount),
-            _ => TimeSpan.FromDays(amount),
-        };
+        return duration;
     }
-
-    [GeneratedRegex(@"\A(\d{1,9})(ms|s|m|h|d)\z")]
-    private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"\A[^:\s]+(:[^:\s]+)*:[^:\s]+\z")]
     private static partial Regex ModelPattern();

@@ -302,19 +302,9 @@ public static partial class SpecLoader
             {
                 return null;
             }
-            var match = DurationPattern().Match(text);
-            if (!match.Success || !long.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var amount) || amount == 0)
-            {
-                return Error<TimeSpan?>(node, field, $"'{text}' is not a positive duration like 500ms, 30s, 5m, 2h or 30d");
-            }
-            return match.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
-            };
+            return SpecDuration.TryParse(text, out var duration)
+                ? duration
+                : Error<TimeSpan?>(node, field, $"'{text}' is not a positive duration like {SpecDuration.Examples}");
         }
 
         /// <summary>A list of names, or one name as a scalar.</summary>
@@ -358,8 +348,5 @@ public static partial class SpecLoader
             return values;
         }
 
-
-        [GeneratedRegex(@"\A(\d{1,9})(ms|s|m|h|d)\z")]
-        private static partial Regex DurationPattern();
     }
 }

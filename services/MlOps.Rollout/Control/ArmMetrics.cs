@@ -1,3 +1,5 @@
+using MlOps.Common.Stats;
+
 namespace MlOps.Rollout.Control;
 
 /// <summary>One arm's live numbers over the current stage window: what the gates are judged on.</summary>
@@ -35,8 +37,7 @@ public sealed class ArmMetrics
             if (_latencies.Count == 0) return 0;
             var sorted = _latencies.ToArray();
             Array.Sort(sorted);
-            var rank = (int)Math.Ceiling(0.99 * sorted.Length) - 1;
-            return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+            return Quantiles.NearestRank(sorted, 0.99);
         }
     }
 

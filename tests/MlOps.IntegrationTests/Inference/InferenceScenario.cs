@@ -39,7 +39,9 @@ internal sealed class InferenceScenario
             .Replace("flight_departure", EventType, StringComparison.Ordinal)
             .Replace("flight_arrival", $"arrival_{run}", StringComparison.Ordinal)
             .Replace("origin_traffic:", $"origin_traffic_{run}:", StringComparison.Ordinal)
-            .Replace("route_delays:", $"route_delays_{run}:", StringComparison.Ordinal);
+            .Replace("route_delays:", $"route_delays_{run}:", StringComparison.Ordinal)
+            .Replace("destination_traffic:", $"destination_traffic_{run}:", StringComparison.Ordinal)
+            .Replace("origin_delays:", $"origin_delays_{run}:", StringComparison.Ordinal);
         File.WriteAllText(SpecPath, yaml);
         Spec = SpecLoader.Load(SpecPath);
         ModelsDirectory = SharedModelsDirectory;

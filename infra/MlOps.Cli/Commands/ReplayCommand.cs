@@ -1,0 +1,88 @@
+using System.Globalization;
+using MlOps.Cli.Replay;
+using MlOps.Common.Spec;
+using MlOps.Stack;
+using MlOps.Training;
+
+namespace MlOps.Cli.Commands;
+
+/// <summary>
+/// <c>replay &lt;file&gt; [--speed N|max] [--limit N] [--label-lag 30m] [--tenant ID]</c>: the BTS flights file as the
+/// live stream the platform would have seen, into a running stack.
+/// </summary>
+internal static class ReplayCommand
+{
+    public const string DefaultTenant = "bts";
+    public static readonly TimeSpan DefaultLabelLag = TimeSpan.FromMinutes(30);
+
+    /// <summary>What a replay was asked to do.</summary>
+    public sealed record Request(string File, double Speed, int? Limit, TimeSpan LabelLag, string Tenant)
+    {
+        public static Request Parse(string file, CliArgs args)
+        {
+            var speedText = args.String("speed", "max");
+            if (!ReplayPacer.TryParseSpeed(speedText, out var speed))
+            {
+                throw new CliException($"--speed must be 'max' or a positive factor of real time, e.g. 3600 (got '{speedText}')");
+            }
+            var lagText = args.String("label-lag", "30m");
+            if (!SpecDuration.TryParse(lagText, out var lag))
+            {
+                throw new CliException($"--label-lag must be a positive duration like {SpecDuration.Examples} (got '{lagText}')");
+            }
+            var limit = args.Int("limit", 0, min: 1);
+            return new Request(file, speed, limit > 0 ? limit : null, lag, args.String("tenant", DefaultTenant));
+        }
+    }
+
+    public static async Task<int> RunAsync(StackPaths paths, string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new CliException("replay needs a flights file, e.g. ./mlops replay .mlops/data/node_modules/vega-datasets/data/flights-20k.json");
+        }
+        var request = Request.Parse(args[0], CliArgs.Parse(args[1..]));
+        await ReplayAsync(StackEndpoints.FromEnvFile(paths.EnvFile), request, CancellationToken.None);
+        return 0;
+    }
+
+    public static async Task<ReplayCounts> ReplayAsync(StackEndpoints stack, Request request, CancellationToken ct)
+    {
+        var (plan, skipped) = Plan(request);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"replaying {plan.Count(i => i.IsDeparture):N0} departures from {request.File} ({skipped} unusable rows skipped), speed {(request.Speed == 0 ? "max" : request.Speed.ToString("G", CultureInfo.InvariantCulture) + "x")}, labels {request.LabelLag.TotalMinutes:G} min after landing"));
+        var counts = await FlightReplayer.PublishAsync(stack, plan, request.Speed, ReplayProgress.ForConsole(), ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"replayed {counts.Departures:N0} departures, {counts.Arrivals:N0} arrivals and {counts.Labels:N0} labels in {counts.Elapsed.TotalSeconds:F1} s ({counts.EventsPerSecond:N0} events/s); event time {(plan.Count > 0 ? plan[0].At : default):yyyy-MM-dd HH:mm} .. {counts.EventTime:yyyy-MM-dd HH:mm}"));
+        return counts;
+    }
+
+    /// <summary>The file's usable flights (the earliest <see cref="Request.Limit"/> departures), as a replay plan.</summary>
+    public static (IReadOnlyList<ReplayItem> Plan, int Skipped) Plan(Request request)
+    {
+        if (!File.Exists(request.File))
+        {
+            throw new CliException($"replay: no flights file at {request.File}");
+        }
+        if (!request.File.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException($"replay: {request.File} is not a vega-datasets flights JSON file (flights-*.json); other formats are not supported yet");
+        }
+        FlightDataset dataset;
+        try
+        {
+            dataset = FlightDataset.Load(request.File);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+        {
+            throw new CliException($"replay: {request.File}: {ex.Message}");
+        }
+        foreach (var row in dataset.Skipped.Take(20))
+        {
+            Console.WriteLine($"  skipped {row}");
+        }
+        var flights = request.Limit is { } limit ? dataset.Rows.Take(limit) : dataset.Rows;
+        var options = new ReplayOptions(Path.GetFileNameWithoutExtension(request.File), request.Tenant, request.LabelLag);
+        return (FlightReplayPlan.Build(flights, options), dataset.Skipped.Count);
+    }
+}

@@ -1,0 +1,121 @@
+using MlOps.Contracts;
+using MlOps.Training;
+
+namespace MlOps.Cli.Replay;
+
+/// <summary>What a replay publishes at one moment of event time: a departure, or an arrival with its label.</summary>
+/// <param name="At">Event time of publication: the departure's time, or the arrival's landing plus the reporting lag.</param>
+internal sealed record ReplayItem(DateTime At, FlightRecord Flight, EventEnvelope Event, Label? Label)
+{
+    public bool IsDeparture => Label is null;
+}
+
+/// <summary>How a replay stamps its events and when the truth becomes known.</summary>
+/// <param name="Source">Names the file in ids and provenance, e.g. "flights-20k".</param>
+/// <param name="LabelLag">From landing to the arrival being reported (the label's <c>observed_at</c>).</param>
+internal sealed record ReplayOptions(string Source, string TenantId, TimeSpan LabelLag)
+{
+    public const string ProducerId = "mlops-replay";
+    public const string LabelName = "arrival_delayed";
+}
+
+/// <summary>
+/// Turns BTS flight records into the stream the platform would have seen: each departure at its scheduled time, and
+/// its arrival — the label, delayed &gt; 15 min — only once the flight has landed and the delay was reported, hours
+/// of event time later. Pure: the same records give the same items, ids and order.
+/// </summary>
+internal static class FlightReplayPlan
+{
+    /// <summary>Taxi, climb and descent added to the cruise time, and the cruise speed (the files have no schedule).</summary>
+    public static readonly TimeSpan GroundTime = TimeSpan.FromMinutes(30);
+
+    public const double CruiseMilesPerHour = 500;
+
+    /// <summary>No flight lands sooner than this after departing, whatever a (noisy) early arrival says.</summary>
+    public static readonly TimeSpan MinimumFlightTime = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// Every departure and arrival in publication order: by event time, a departure before an arrival at the same
+    /// time, then by the record's index in the file.
+    /// </summary>
+    public static IReadOnlyList<ReplayItem> Build(IEnumerable<FlightRecord> flights, ReplayOptions options)
+    {
+        var items = new List<ReplayItem>();
+        foreach (var flight in flights)
+        {
+            items.Add(Departure(flight, options));
+            items.Add(Arrival(flight, options));
+        }
+        return items
+            .OrderBy(i => i.At)
+            .ThenBy(i => i.IsDeparture ? 0 : 1)
+            .ThenBy(i => i.Flight.Index)
+            .ToList();
+    }
+
+    public static string FlightId(FlightRecord flight, ReplayOptions options) => $"{options.Source}/{flight.Index}";
+
+    /// <summary>Scheduled block time from the distance, plus the arrival delay, never under <see cref="MinimumFlightTime"/>.</summary>
+    public static DateTime Landing(FlightRecord flight)
+    {
+        var scheduled = GroundTime + TimeSpan.FromHours(flight.Distance / CruiseMilesPerHour);
+        var actual = scheduled + TimeSpan.FromMinutes(flight.ArrivalDelayMinutes);
+        return Utc(flight.Departure) + (actual > MinimumFlightTime ? actual : MinimumFlightTime);
+    }
+
+    private static ReplayItem Departure(FlightRecord flight, ReplayOptions options)
+    {
+        var at = Utc(flight.Departure);
+        var id = FlightId(flight, options);
+        return new ReplayItem(at, flight, Envelope(id + "/departure", id, "flight_departure", at, options, new Dictionary<string, object>
+        {
+            ["origin"] = flight.Origin,
+            ["destination"] = flight.Destination,
+            ["distance"] = flight.Distance,
+            ["dep_hour"] = (long)at.Hour,
+            ["day_of_week"] = (long)(at.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)at.DayOfWeek),
+            ["month"] = (long)at.Month,
+        }), Label: null);
+    }
+
+    private static ReplayItem Arrival(FlightRecord flight, ReplayOptions options)
+    {
+        var landed = Landing(flight);
+        var reported = landed + options.LabelLag;
+        var id = FlightId(flight, options);
+        var delayed = FlightLabel.IsDelayed(flight.ArrivalDelayMinutes);
+        var arrival = Envelope(id + "/arrival", id, "flight_arrival", landed, options, new Dictionary<string, object>
+        {
+            ["origin"] = flight.Origin,
+            ["destination"] = flight.Destination,
+            ["arr_delay"] = flight.ArrivalDelayMinutes,
+            ["delayed"] = delayed ? 1L : 0L,
+        });
+        var label = new Label
+        {
+            label_id = id + "/label",
+            join_key = id + "/departure",
+            join_key_kind = "event_id",
+            tenant_id = options.TenantId,
+            label_name = ReplayOptions.LabelName,
+            value = delayed ? 1 : 0,
+            observed_at = reported,
+            source = $"{ReplayOptions.ProducerId} {options.Source}",
+        };
+        return new ReplayItem(reported, flight, arrival, label);
+    }
+
+    private static EventEnvelope Envelope(
+        string eventId, string entityId, string eventType, DateTime at, ReplayOptions options, Dictionary<string, object> attributes) => new()
+    {
+        event_id = eventId,
+        tenant_id = options.TenantId,
+        entity_id = entityId,
+        event_type = eventType,
+        event_time = at,
+        attributes = attributes,
+        producer = new ProducerMetadata { producer_id = ReplayOptions.ProducerId },
+    };
+
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
+}

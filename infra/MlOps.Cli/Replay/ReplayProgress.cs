@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace MlOps.Cli.Replay;
+
+/// <summary>Where a replay stands: what was published, up to which event time, how fast.</summary>
+internal sealed record ReplayCounts(int Departures, int Arrivals, int Labels, int Total, DateTime EventTime, TimeSpan Elapsed)
+{
+    public int Published => Departures + Arrivals;
+
+    public double EventsPerSecond => Elapsed > TimeSpan.Zero ? Published / Elapsed.TotalSeconds : 0;
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Departures:N0} departures, {Arrivals:N0} arrivals, {Labels:N0} labels; event time {EventTime:yyyy-MM-dd HH:mm}; {EventsPerSecond:N0} events/s");
+}
+
+/// <summary>
+/// A progress bar redrawn in place when the output is a terminal; otherwise a plain line at every tenth of the way,
+/// so logs and CI output stay readable.
+/// </summary>
+internal sealed class ReplayProgress(TextWriter output, bool terminal)
+{
+    private const int BarWidth = 30;
+    private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(200);
+    private TimeSpan _lastDrawn = TimeSpan.MinValue;
+    private int _lastTenth;
+
+    public static ReplayProgress ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
+
+    public void Report(ReplayCounts counts)
+    {
+        var done = counts.Total == 0 ? 1 : (double)counts.Published / counts.Total;
+        if (terminal)
+        {
+            if (counts.Elapsed - _lastDrawn < RedrawInterval && counts.Published < counts.Total) return;
+            _lastDrawn = counts.Elapsed;
+            var filled = (int)Math.Round(done * BarWidth);
+            output.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r[{new string('#', filled)}{new string('.', BarWidth - filled)}] {done,4:P0} {counts.Describe()}  "));
+            return;
+        }
+        var tenth = (int)Math.Floor(done * 10);
+        if (tenth <= _lastTenth) return;
+        _lastTenth = tenth;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay {done:P0}: {counts.Describe()}"));
+    }
+
+    /// <summary>Ends the bar's line, so what follows starts on its own.</summary>
+    public void Complete()
+    {
+        if (terminal) output.WriteLine();
+    }
+}
