@@ -13,5 +13,5 @@ public sealed record TrainingRequest(
     string DataSource = "vega-datasets@3.2.1")
 {
     /// <summary>The largest |ML.NET − ONNX Runtime| probability on the holdout a run accepts.</summary>
-    public const double MaxParityDiff = 1e-4;
+    public const double MaxParityDiff = 1e-5;
 }
