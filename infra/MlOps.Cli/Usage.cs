@@ -43,10 +43,12 @@ internal static class Usage
           rules list    the rule sets on mlops.rules: name:version, rule count, created_at
           rules diff <a> <b>
                         what changed between two rule sets; each is a file or a published name:version
-          train [--data FILE] [--out DIR] [--name N] [--version V] [--rows N] [--spec FILE] [--seed S]
-                        train the flight-delay model (FastTree) on vega-datasets' BTS flights (default
-                        .mlops/data/.../flights-20k.json, installed by ./mlops), export ONNX + manifest to DIR
-                        (default models/flight-delay) and print the holdout metrics
+          train [--trainer fasttree|logistic] [--data FILE] [--out DIR] [--name N] [--version V] [--rows N]
+                [--from T] [--to T] [--holdout-from T] [--spec FILE] [--seed S]
+                        train the flight-delay model (default FastTree) on vega-datasets' BTS flights (default
+                        .mlops/data/.../flights-20k.json, installed by ./mlops): departures in [--from, --to), T is
+                        yyyy-MM-dd or yyyy-MM-ddTHH:mm; holdout from --holdout-from, else the latest 20%. Export ONNX +
+                        manifest to DIR (default models/flight-delay) and print the holdout metrics
           test          (./mlops only) install what is missing, build, run every test
         """;
 

@@ -13,4 +13,12 @@ public static class ChronologicalSplit
         var cut = (int)Math.Floor(rows.Count * trainFraction);
         return (rows.Take(cut).ToList(), rows.Skip(cut).ToList());
     }
+
+    /// <summary>Rows before <paramref name="holdoutFrom"/> train, rows at or after it are the holdout; each keeps its order.</summary>
+    public static (IReadOnlyList<T> Train, IReadOnlyList<T> Holdout) Split<T>(IReadOnlyList<T> rows, Func<T, DateTime> time, DateTime holdoutFrom) =>
+        (rows.Where(r => time(r) < holdoutFrom).ToList(), rows.Where(r => time(r) >= holdoutFrom).ToList());
+
+    /// <summary>The rows in [<paramref name="from"/>, <paramref name="to"/>): from inclusive, to exclusive, a null bound open.</summary>
+    public static IReadOnlyList<T> Within<T>(IReadOnlyList<T> rows, Func<T, DateTime> time, DateTime? from, DateTime? to) =>
+        rows.Where(r => (from is not { } f || time(r) >= f) && (to is not { } t || time(r) < t)).ToList();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using MlOps.Common.Spec;
 using MlOps.Models;
@@ -8,9 +9,10 @@ using MlOps.Models;
 namespace MlOps.Training;
 
 /// <summary>
-/// Trains the flight-delay FastTree classifier on the earlier departures, evaluates it on the later ones, exports it
-/// to ONNX (feature inputs only), checks ONNX Runtime scores the holdout like ML.NET, and writes the manifest that
-/// <see cref="OnnxModel.Load"/> verifies. Deterministic for a seed: one thread, fixed ordering.
+/// Trains the flight-delay classifier (<see cref="TrainerKind"/>: FastTree or logistic regression) on the earlier
+/// departures, evaluates it on the later ones, exports it to ONNX (feature inputs only), checks ONNX Runtime scores the
+/// holdout like ML.NET, and writes the manifest that <see cref="OnnxModel.Load"/> verifies. Deterministic for a seed:
+/// one thread, fixed ordering.
 /// </summary>
 public static class FlightDelayTrainer
 {
@@ -20,25 +22,16 @@ public static class FlightDelayTrainer
     /// <param name="dataset"><see cref="FlightDataset.Load"/> of <see cref="TrainingRequest.DataPath"/>, loaded by the caller so it can report skipped rows even when training fails.</param>
     public static TrainingReport Train(TrainingRequest request, FlightDataset dataset)
     {
-        var flights = request.MaxRows is { } max ? dataset.Rows.Take(max).ToList() : dataset.Rows;
-        var rows = FlightFeatureBuilder.Build(flights, FlightFeatures.OriginTraffic(SpecLoader.Load(request.SpecPath)));
-        var (train, holdout) = ChronologicalSplit.Split(rows, request.TrainFraction);
-        if (train.Count == 0 || holdout.Count == 0 || holdout.All(r => r.Label) || holdout.All(r => !r.Label))
+        var window = request.Window ?? TrainingWindow.All;
+        if (window.Problems() is { Count: > 0 } problems)
         {
-            throw new TrainingException($"{rows.Count} usable rows split into {train.Count} train / {holdout.Count} holdout: both need rows, and the holdout both classes");
+            throw new TrainingException(string.Join("; ", problems));
         }
+        var (flights, train, holdout) = Select(request, window, dataset.Rows);
 
         var ml = new MLContext(request.Seed);
-        var pipeline = ml.Transforms.Concatenate("Features", FlightFeatures.All.Select(f => f.Column).ToArray())
-            .Append(ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
-            {
-                NumberOfTrees = 50,
-                NumberOfLeaves = 16,
-                MinimumExampleCountPerLeaf = 20,
-                LearningRate = 0.2,
-                NumberOfThreads = 1,
-                Seed = request.Seed,
-            }));
+        var (learner, description) = Learner(ml, request.Trainer, request.Seed);
+        var pipeline = ml.Transforms.Concatenate("Features", FlightFeatures.All.Select(f => f.Column).ToArray()).Append(learner);
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable<FlightTrainingRow>(train));
         var scored = model.Transform(ml.Data.LoadFromEnumerable<FlightTrainingRow>(holdout));
         var evaluation = ml.BinaryClassification.Evaluate(scored);
@@ -55,7 +48,7 @@ public static class FlightDelayTrainer
             Artifact = artifactName,
             Outputs = new ManifestOutputs { Probability = ProbabilityOutput, Label = LabelOutput },
             TrainingData = string.Create(CultureInfo.InvariantCulture,
-                $"{request.DataSource} {Path.GetFileName(request.DataPath)}: {flights.Count} departures {Range(flights)} ({dataset.Skipped.Count} rows skipped); train = earliest {train.Count}, holdout = latest {holdout.Count}"),
+                $"{request.DataSource} {Path.GetFileName(request.DataPath)}: {flights.Count} departures {Range(flights)}{InWindow(window)} ({dataset.Skipped.Count} rows skipped); {SplitText(window, train.Count, holdout.Count)}; trainer = {TrainerKinds.Name(request.Trainer)} ({description})"),
             CreatedAt = DateTimeOffset.UtcNow,
             Metrics = new Dictionary<string, double>(StringComparer.Ordinal)
             {
@@ -79,6 +72,67 @@ public static class FlightDelayTrainer
         }
         return new TrainingReport(manifestPath, artifactPath, written, dataset.Rows.Count + dataset.Skipped.Count, dataset.Skipped);
     }
+
+    /// <summary>
+    /// The window's departures (the earliest <see cref="TrainingRequest.MaxRows"/> of them) as training rows, split
+    /// chronologically. View values are replayed from every earlier departure in the file, inside the window or not,
+    /// as the online store would have counted them.
+    /// </summary>
+    private static (IReadOnlyList<FlightRecord> Flights, IReadOnlyList<FlightTrainingRow> Train, IReadOnlyList<FlightTrainingRow> Holdout) Select(
+        TrainingRequest request, TrainingWindow window, IReadOnlyList<FlightRecord> all)
+    {
+        var history = ChronologicalSplit.Within(all, f => f.Departure, null, window.To);
+        var rows = FlightFeatureBuilder.Build(history, FlightFeatures.OriginTraffic(SpecLoader.Load(request.SpecPath)));
+        var inWindow = ChronologicalSplit.Within(history.Zip(rows).ToList(), e => e.First.Departure, window.From, null);
+        var selected = request.MaxRows is { } max ? inWindow.Take(max).ToList() : inWindow;
+        if (selected.Count == 0)
+        {
+            throw new TrainingException($"no usable departures in {window.Describe()} (the file's usable departures cover {Range(all)})");
+        }
+        var (train, holdout) = window.HoldoutFrom is { } cut
+            ? ChronologicalSplit.Split(selected, e => e.First.Departure, cut)
+            : ChronologicalSplit.Split(selected, request.TrainFraction);
+        var flights = selected.Select(e => e.First).ToList();
+        if (window.HoldoutFrom is { } at && (train.Count == 0 || holdout.Count == 0))
+        {
+            throw new TrainingException(
+                $"--holdout-from {TrainingWindow.Format(at)} is outside the departures used ({Range(flights)}): {train.Count} before it, {holdout.Count} from it");
+        }
+        if (train.Count == 0 || holdout.Count == 0 || holdout.All(e => e.Second.Label) || holdout.All(e => !e.Second.Label))
+        {
+            throw new TrainingException(
+                $"{selected.Count} usable rows ({Range(flights)}) split {SplitText(window, train.Count, holdout.Count)}: both need rows, and the holdout both classes");
+        }
+        return (flights, train.Select(e => e.Second).ToList(), holdout.Select(e => e.Second).ToList());
+    }
+
+    /// <summary>The estimator after the feature concatenation, and how the manifest's lineage names it.</summary>
+    private static (IEstimator<ITransformer> Estimator, string Description) Learner(MLContext ml, TrainerKind kind, int seed) => kind switch
+    {
+        TrainerKind.FastTree => (ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = 50,
+            NumberOfLeaves = 16,
+            MinimumExampleCountPerLeaf = 20,
+            LearningRate = 0.2,
+            NumberOfThreads = 1,
+            Seed = seed,
+        }), "ML.NET FastTree: 50 trees, 16 leaves, learning rate 0.2"),
+        // L-BFGS is deterministic given the rows; the min-max scaling (x / max|x|) puts distances and counts on one scale.
+        TrainerKind.Logistic => (ml.Transforms.NormalizeMinMax("Features")
+            .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+            {
+                NumberOfThreads = 1,
+            })), "ML.NET L-BFGS logistic regression on min-max normalized features"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a trainer"),
+    };
+
+    private static string InWindow(TrainingWindow window) =>
+        window.From is null && window.To is null ? "" : $" in {window.Describe()}";
+
+    private static string SplitText(TrainingWindow window, int train, int holdout) => window.HoldoutFrom is { } cut
+        ? $"train = {train} before --holdout-from {TrainingWindow.Format(cut)}, holdout = {holdout} from it"
+        : $"train = earliest {train}, holdout = latest {holdout}";
 
     /// <summary>
     /// Exports the model beside <paramref name="artifactPath"/>, fills in hash, signature and parity, and moves it into

@@ -16,20 +16,14 @@ internal static class TrainCommand
     {
         var root = RepositoryRoot.Find();
         var data = Path.GetFullPath(args.String("data", DefaultData), root);
+        var request = RequestOf(args, root, data);
         if (!File.Exists(data))
         {
             throw new CliException($"no flights data at {data} (./mlops train installs vega-datasets@3.2.1 with npm; or pass --data)");
         }
-        var request = new TrainingRequest(
-            data,
-            Path.GetFullPath(args.String("spec", "infra/examples/flights/spec.yaml"), root),
-            Path.GetFullPath(args.String("out", "models/flight-delay"), root),
-            args.String("name", "flight-delay"),
-            args.String("version", "1"),
-            args.Int("rows", 0, min: 0) is > 0 and var rows ? rows : null,
-            args.Int("seed", 1, min: 0));
 
         var clock = Stopwatch.StartNew();
+        TrainingReport report;
         try
         {
             var dataset = FlightDataset.Load(data);
@@ -42,20 +36,58 @@ internal static class TrainCommand
             {
                 Console.WriteLine($"  ... and {dataset.Skipped.Count - SkippedShown} more");
             }
-            Print(FlightDelayTrainer.Train(request, dataset));
+            report = FlightDelayTrainer.Train(request, dataset);
         }
         catch (Exception ex) when (ex is TrainingException or FormatException or IOException or System.Text.Json.JsonException)
         {
             throw new CliException("train: " + ex.Message);
         }
+        Print(report);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained and verified in {clock.Elapsed.TotalSeconds:F1} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"holdout auc {report.Manifest.Metrics["auc"]:F4}, ONNX parity max |diff| {report.Manifest.Metrics["onnx_parity_max_abs_diff"]:G3} (limit {TrainingRequest.MaxParityDiff:G})"));
         return 0;
+    }
+
+    /// <summary>The request the options ask for; a malformed or inconsistent option is a <see cref="CliException"/> naming it.</summary>
+    public static TrainingRequest RequestOf(CliArgs args, string root, string data)
+    {
+        var trainer = args.String("trainer", TrainerKinds.Name(TrainerKind.FastTree));
+        var window = new TrainingWindow(Time(args, "from"), Time(args, "to"), Time(args, "holdout-from"));
+        if (window.Problems() is { Count: > 0 } problems)
+        {
+            throw new CliException(string.Join("; ", problems));
+        }
+        return new TrainingRequest(
+            data,
+            Path.GetFullPath(args.String("spec", "infra/examples/flights/spec.yaml"), root),
+            Path.GetFullPath(args.String("out", "models/flight-delay"), root),
+            args.String("name", "flight-delay"),
+            args.String("version", "1"),
+            args.Int("rows", 0, min: 0) is > 0 and var rows ? rows : null,
+            args.Int("seed", 1, min: 0),
+            Trainer: TrainerKinds.Parse(trainer)
+                ?? throw new CliException($"--trainer must be one of {string.Join(", ", TrainerKinds.Names)} (got '{trainer}')"),
+            Window: window);
+    }
+
+    private static DateTime? Time(CliArgs args, string option)
+    {
+        if (!args.Flag(option))
+        {
+            return null;
+        }
+        var text = args.String(option, "");
+        return TrainingWindow.TryParseTime(text, out var time)
+            ? time
+            : throw new CliException($"--{option} must be {string.Join(" or ", TrainingWindow.TimeFormats)} (got '{text}')");
     }
 
     private static void Print(TrainingReport report)
     {
         Console.WriteLine($"artifact: {report.ArtifactPath} (sha256 {report.Manifest.Sha256})");
         Console.WriteLine($"manifest: {report.ManifestPath}");
+        Console.WriteLine($"lineage:  {report.Manifest.TrainingData}");
         Console.WriteLine("inputs:   " + string.Join(", ", report.Manifest.Inputs.Select(i => $"{i.Feature}->{i.OnnxInput}")));
         Console.WriteLine($"outputs:  probability={report.Manifest.Outputs.Probability} label={report.Manifest.Outputs.Label}");
         foreach (var (name, value) in report.Manifest.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))

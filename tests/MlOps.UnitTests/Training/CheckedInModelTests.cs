@@ -5,13 +5,17 @@ namespace MlOps.UnitTests.Training;
 
 public sealed class CheckedInModelTests
 {
-    private static readonly string ManifestPath = Path.Combine(Specs.Root, "models", "flight-delay", ModelManifest.FileName("flight-delay", "1"));
+    /// <summary>v1: the FastTree champion; v2: the logistic-regression challenger, same features and split.</summary>
+    public static readonly TheoryData<string> Versions = ["1", "2"];
 
-    [Fact]
-    public void The_checked_in_flight_delay_model_loads_verified_and_scores_probabilities()
+    private static string ManifestPath(string version) => Path.Combine(Specs.Root, "models", "flight-delay", ModelManifest.FileName("flight-delay", version));
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void The_checked_in_flight_delay_model_loads_verified_and_scores_probabilities(string version)
     {
-        var manifest = ModelManifest.Read(ManifestPath);
-        var artifact = manifest.ArtifactPath(ManifestPath);
+        var manifest = ModelManifest.Read(ManifestPath(version));
+        var artifact = manifest.ArtifactPath(ManifestPath(version));
 
         using var model = OnnxModel.Load(manifest.ToModelVersion(artifact, "unit test"), artifact);
         // ORD at 18:00 on a Friday in March with busy traffic; an early short hop with no view values (defaults).
@@ -30,10 +34,11 @@ public sealed class CheckedInModelTests
         Assert.Equal(FlightFeatures.All.Select(f => (f.Feature, f.Column)), manifest.Inputs.Select(i => (i.Feature, i.OnnxInput)));
     }
 
-    [Fact]
-    public void The_checked_in_manifest_records_holdout_metrics_and_onnx_parity()
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void The_checked_in_manifest_records_holdout_metrics_and_onnx_parity(string version)
     {
-        var manifest = ModelManifest.Read(ManifestPath);
+        var manifest = ModelManifest.Read(ManifestPath(version));
 
         foreach (var metric in new[] { "auc", "log_loss", "accuracy", "positive_rate", "train_rows", "holdout_rows", "onnx_parity_max_abs_diff" })
         {
@@ -41,6 +46,19 @@ public sealed class CheckedInModelTests
         }
         Assert.InRange(manifest.Metrics["auc"], 0.5, 1);
         Assert.InRange(manifest.Metrics["onnx_parity_max_abs_diff"], 0, TrainingRequest.MaxParityDiff);
-        Assert.Equal(OnnxModel.Sha256Of(manifest.ArtifactPath(ManifestPath)), manifest.Sha256);
+        Assert.Equal(OnnxModel.Sha256Of(manifest.ArtifactPath(ManifestPath(version))), manifest.Sha256);
+        Assert.Equal(("flight-delay", version, $"flight-delay-{version}.onnx"), (manifest.Name, manifest.Version, manifest.Artifact));
+    }
+
+    [Fact]
+    public void The_challenger_is_logistic_regression_on_the_champions_rows()
+    {
+        var champion = ModelManifest.Read(ManifestPath("1"));
+        var challenger = ModelManifest.Read(ManifestPath("2"));
+
+        Assert.EndsWith("; trainer = logistic (ML.NET L-BFGS logistic regression on min-max normalized features)", challenger.TrainingData);
+        Assert.StartsWith(champion.TrainingData + ";", challenger.TrainingData); // same file, departures and split
+        Assert.Equal(champion.Inputs.Select(i => (i.Feature, i.OnnxInput, i.Type)), challenger.Inputs.Select(i => (i.Feature, i.OnnxInput, i.Type)));
+        Assert.Equal(champion.Outputs, challenger.Outputs);
     }
 }
