@@ -21,7 +21,7 @@ internal sealed class ReplayProgress(TextWriter output, bool terminal)
 {
     private const int BarWidth = 30;
     private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(200);
-    private TimeSpan _lastDrawn = TimeSpan.MinValue;
+    private TimeSpan? _lastDrawn;
     private int _lastTenth;
 
     public static ReplayProgress ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
@@ -31,7 +31,7 @@ internal sealed class ReplayProgress(TextWriter output, bool terminal)
         var done = counts.Total == 0 ? 1 : (double)counts.Published / counts.Total;
         if (terminal)
         {
-            if (counts.Elapsed - _lastDrawn < RedrawInterval && counts.Published < counts.Total) return;
+            if (counts.Elapsed - _lastDrawn < RedrawInterval && counts.Published < counts.Total) return; // null: never drawn
             _lastDrawn = counts.Elapsed;
             var filled = (int)Math.Round(done * BarWidth);
             output.Write(string.Create(CultureInfo.InvariantCulture,
