@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using MlOps.Cli.Demo;
 using MlOps.Cli.Replay;
+using MlOps.Common.Kafka;
 using MlOps.Contracts;
 using MlOps.Stack;
 
@@ -148,23 +150,35 @@ internal static class DemoCommand
     private sealed class DemoFollowers(StackEndpoints stack, ISchemaRegistryClient registry, DemoTally tally) : IDisposable
     {
         private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
-        private readonly TopicFollower<EventEnvelope> _raw = new(stack, registry, TopicCatalog.EventsRaw);
-        private readonly TopicFollower<EventEnvelope> _validated = new(stack, registry, TopicCatalog.EventsValidated);
-        private readonly TopicFollower<QuarantinedEvent> _quarantined = new(stack, registry, TopicCatalog.EventsQuarantine);
-        private readonly TopicFollower<Prediction> _predictions = new(stack, registry, TopicCatalog.Predictions);
-        private readonly TopicFollower<Label> _labels = new(stack, registry, TopicCatalog.Labels);
+        private readonly TopicFollower<EventEnvelope> _raw = new(stack.KafkaBootstrap, registry, TopicCatalog.EventsRaw);
+        private readonly TopicFollower<EventEnvelope> _validated = new(stack.KafkaBootstrap, registry, TopicCatalog.EventsValidated);
+        private readonly TopicFollower<QuarantinedEvent> _quarantined = new(stack.KafkaBootstrap, registry, TopicCatalog.EventsQuarantine);
+        private readonly TopicFollower<Prediction> _predictions = new(stack.KafkaBootstrap, registry, TopicCatalog.Predictions);
+        private readonly TopicFollower<Label> _labels = new(stack.KafkaBootstrap, registry, TopicCatalog.Labels);
 
         public DemoTally Tally => tally;
 
         /// <summary>Reads what arrived since the last call; true once everything is accounted for.</summary>
         public async Task<bool> CatchUpAsync()
         {
+            try
+            {
+                await ReadAsync();
+            }
+            catch (Exception ex) when (ex is TimeoutException or KafkaException)
+            {
+                throw new CliException("demo: " + ex.Message);
+            }
+            return tally.Drained;
+        }
+
+        private async Task ReadAsync()
+        {
             await _raw.CatchUpAsync((_, e) => { if (e is not null) tally.OnRaw(e); }, ReadTimeout, CancellationToken.None);
             await _validated.CatchUpAsync((_, e) => { if (e is not null) tally.OnValidated(e); }, ReadTimeout, CancellationToken.None);
             await _quarantined.CatchUpAsync((_, q) => { if (q is not null) tally.OnQuarantined(q); }, ReadTimeout, CancellationToken.None);
             await _predictions.CatchUpAsync((_, p) => { if (p is not null) tally.OnPrediction(p); }, ReadTimeout, CancellationToken.None);
             await _labels.CatchUpAsync((_, l) => { if (l is not null) tally.OnLabel(l); }, ReadTimeout, CancellationToken.None);
-            return tally.Drained;
         }
 
         public void Dispose()

@@ -50,48 +50,7 @@ internal static class StackTopics
     /// The topic's current state: every partition read from the beginning to its high watermark, later records
     /// replacing earlier ones per key and tombstones removing them.
     /// </summary>
-    public static async Task<Dictionary<string, T>> ReadAsync<T>(StackEndpoints stack, string topic, CancellationToken ct = default)
-        where T : class, ISpecificRecord
-    {
-        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
-        var deserializer = new AvroDeserializer<T>(registry);
-        var config = new ConsumerConfig { BootstrapServers = stack.KafkaBootstrap, GroupId = $"mlops-cli-{Guid.NewGuid():N}", EnableAutoCommit = false };
-        using var consumer = new ConsumerBuilder<string, byte[]?>(config).Build();
-        var state = new Dictionary<string, T>(StringComparer.Ordinal);
-        try
-        {
-            var partitions = Enumerable.Range(0, TopicCatalog.Get(topic).Partitions).Select(p => new TopicPartition(topic, p)).ToList();
-            var ends = partitions.ToDictionary(tp => tp, tp => consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
-            consumer.Assign(partitions.Where(tp => ends[tp] > 0).Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (partitions.Any(tp => ends[tp] > 0 && consumer.Position(tp).Value < ends[tp]))
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new CliException($"reading {topic} timed out before its end");
-                }
-                if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { IsPartitionEOF: false } result)
-                {
-                    continue;
-                }
-                if (result.Message.Value is { } bytes)
-                {
-                    state[result.Message.Key ?? ""] = await deserializer.DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, topic));
-                }
-                else
-                {
-                    state.Remove(result.Message.Key ?? "");
-                }
-            }
-        }
-        catch (KafkaException ex)
-        {
-            throw new CliException($"reading {topic} failed: {ex.Error.Reason}");
-        }
-        finally
-        {
-            consumer.Close();
-        }
-        return state;
-    }
+    public static Task<Dictionary<string, T>> ReadAsync<T>(StackEndpoints stack, string topic, CancellationToken ct = default)
+        where T : class, ISpecificRecord =>
+        Rollouts.TopicSnapshot.StateAsync<T>(stack, topic, ct);
 }

@@ -1,6 +1,7 @@
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry.Serdes;
+using MlOps.Common.Kafka;
 using MlOps.Contracts;
 using MlOps.IntegrationTests.Infrastructure;
 using MlOps.Rollout;
@@ -65,9 +66,14 @@ public sealed class RolloutTests(StackFixture stack)
         Assert.Equal(("champion", "m-champion", "1", 1.0), final.arms.Select(a => (a.name, a.model_name, a.model_version, a.traffic_weight)).Single());
         Assert.Equal("rolled_back", final.stage);
         using var registry = stack.NewRegistryClient();
-        using var alerts = new TopicFollower<Alert>(stack.Endpoints, registry, TopicCatalog.Alerts, TopicCatalog.Get(TopicCatalog.Alerts).Partitions);
+        using var alerts = new TopicFollower<Alert>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.Alerts);
+        var seen = new List<Alert>();
         var alert = await Eventually.MatchAsync(
-            async _ => (await alerts.PollAsync()).Select(a => a.Value).FirstOrDefault(a => a.alert_name == RolloutPublisher.RolledBackAlert && a.labels["deployment"] == deployment),
+            async _ =>
+            {
+                await alerts.CatchUpAsync((_, a) => { if (a is not null) seen.Add(a); }, Timeout);
+                return seen.FirstOrDefault(a => a.alert_name == RolloutPublisher.RolledBackAlert && a.labels["deployment"] == deployment);
+            },
             a => a is not null, Timeout, $"a {RolloutPublisher.RolledBackAlert} alert for {deployment}");
         Assert.Equal(AlertSeverity.warning, alert!.severity);
         Assert.Contains("fallback_rate", alert.annotations["reason"]);
@@ -77,12 +83,13 @@ public sealed class RolloutTests(StackFixture stack)
     private async Task<List<RolloutEvent>> FeedUntilAsync(string topic, string deployment, bool candidateFallsBack, string action)
     {
         using var registry = stack.NewRegistryClient();
-        using var events = new TopicFollower<RolloutEvent>(stack.Endpoints, registry, TopicCatalog.RolloutEvents, TopicCatalog.Get(TopicCatalog.RolloutEvents).Partitions);
+        using var events = new TopicFollower<RolloutEvent>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.RolloutEvents);
+        var mine = new List<RolloutEvent>();
         using var producer = new ProducerBuilder<string, Prediction>(new ProducerConfig { BootstrapServers = stack.Endpoints.KafkaBootstrap, LingerMs = 0 })
             .SetValueSerializer(new AvroSerializer<Prediction>(registry))
             .Build();
         var sent = 0;
-        var mine = await Eventually.MatchAsync(
+        return await Eventually.MatchAsync(
             async _ =>
             {
                 for (var i = 0; i < 4; i++, sent++)
@@ -90,18 +97,23 @@ public sealed class RolloutTests(StackFixture stack)
                     await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = $"p{sent}", Value = Prediction(deployment, "champion", "m-champion:1", fallsBack: false, sent) });
                     await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = $"q{sent}", Value = Prediction(deployment, "candidate", "m-candidate:2", candidateFallsBack && sent % 2 == 0, sent) });
                 }
-                return (await events.PollAsync()).Where(e => e.Key == deployment).Select(e => e.Value).ToList();
+                await events.CatchUpAsync((key, e) => { if (key == deployment && e is not null) mine.Add(e); }, Timeout);
+                return mine;
             },
             list => list.Any(e => e.action == action), Timeout, $"'{action}' on {TopicCatalog.RolloutEvents} for {deployment}");
-        return mine;
     }
 
     private async Task<Deployment> LatestDeploymentAsync(string deployment, long revision)
     {
         using var registry = stack.NewRegistryClient();
-        using var deployments = new TopicFollower<Deployment>(stack.Endpoints, registry, TopicCatalog.Deployments, 1);
+        using var deployments = new TopicFollower<Deployment>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.Deployments);
+        var seen = new List<Deployment>();
         return (await Eventually.MatchAsync(
-            async _ => (await deployments.PollAsync()).Where(d => d.Key == deployment).Select(d => d.Value).MaxBy(d => d.revision),
+            async _ =>
+            {
+                await deployments.CatchUpAsync((key, d) => { if (key == deployment && d is not null) seen.Add(d); }, Timeout);
+                return seen.MaxBy(d => d.revision);
+            },
             d => d?.revision == revision, Timeout, $"{deployment} at revision {revision}"))!;
     }
 

@@ -1,0 +1,84 @@
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
+using MlOps.Contracts;
+
+namespace MlOps.Common.Kafka;
+
+/// <summary>
+/// Follows every partition of a catalog topic from its beginning, without a consumer group's offsets: each
+/// <see cref="CatchUpAsync"/> hands over the Avro records (or tombstones) published since the last one, up to the
+/// topic's end at the time of the call. For tools and tests that watch what the services publish.
+/// </summary>
+public sealed class TopicFollower<T> : IDisposable
+    where T : class
+{
+    private readonly string _topic;
+    private readonly AvroDeserializer<T> _deserializer;
+    private readonly IConsumer<string?, byte[]?> _consumer;
+    private readonly List<TopicPartition> _partitions;
+
+    public TopicFollower(string bootstrapServers, ISchemaRegistryClient registry, string topic)
+    {
+        _topic = topic;
+        _deserializer = new AvroDeserializer<T>(registry);
+        _consumer = new ConsumerBuilder<string?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"mlops-follower-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+        }).Build();
+        _partitions = Enumerable.Range(0, TopicCatalog.Get(topic).Partitions).Select(p => new TopicPartition(topic, p)).ToList();
+        _consumer.Assign(_partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
+    }
+
+    /// <summary>Reads to the end each partition has now; returns how many records were read.</summary>
+    /// <exception cref="TimeoutException">The end was not reached within <paramref name="timeout"/>.</exception>
+    /// <exception cref="KafkaException">The cluster could not be read.</exception>
+    public async Task<int> CatchUpAsync(Action<string, T?> onRecord, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var marks = new Dictionary<TopicPartition, WatermarkOffsets>();
+        foreach (var tp in _partitions)
+        {
+            marks[tp] = _consumer.QueryWatermarkOffsets(tp, timeout);
+        }
+        var read = 0;
+        while (_partitions.Any(tp => Next(tp, marks[tp]) < marks[tp].High.Value))
+        {
+            ct.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"reading {_topic} timed out after {timeout.TotalSeconds:F0} s before its end");
+            }
+            if (_consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { IsPartitionEOF: false } result)
+            {
+                continue;
+            }
+            var value = result.Message.Value is { } bytes
+                ? await _deserializer.DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, _topic))
+                : null;
+            onRecord(result.Message.Key ?? "", value);
+            read++;
+        }
+        return read;
+    }
+
+    /// <summary>The records published since the last catch-up, in partition order.</summary>
+    public async Task<List<(string Key, T? Value)>> CatchUpAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var records = new List<(string, T?)>();
+        await CatchUpAsync((key, value) => records.Add((key, value)), timeout, ct);
+        return records;
+    }
+
+    /// <summary>The next offset to read: the consumer's position, or the partition's first offset before any read.</summary>
+    private long Next(TopicPartition tp, WatermarkOffsets marks) =>
+        _consumer.Position(tp) is { IsSpecial: false } position ? position.Value : marks.Low.Value;
+
+    public void Dispose()
+    {
+        _consumer.Close();
+        _consumer.Dispose();
+    }
+}
