@@ -27,6 +27,7 @@ public sealed class TopicFollower<T> : IDisposable
             BootstrapServers = bootstrapServers,
             GroupId = $"mlops-follower-{Guid.NewGuid():N}",
             EnableAutoCommit = false,
+            FetchWaitMaxMs = 20,    // a reader catching up wants what is there now, not a fuller fetch later
         }).Build();
         _partitions = Enumerable.Range(0, TopicCatalog.Get(topic).Partitions).Select(p => new TopicPartition(topic, p)).ToList();
         _consumer.Assign(_partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
