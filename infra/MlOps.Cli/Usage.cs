@@ -4,6 +4,13 @@ internal static class Usage
 {
     private const string Text = """
         usage: ./mlops <command>
+          demo [--keep] [--limit N] [--speed N|max] [--label-lag 30m] [--data FILE] [--timeout S]
+                        the main job: train or reuse champion and challenger, start the stack and services, deploy,
+                        replay the flights, wait until every departure is scored by every arm, report, stop
+                        (--keep leaves the stack running); the report also goes to .mlops/demo-report.json
+          replay FILE [--speed N|max] [--limit N] [--label-lag 30m] [--tenant ID]
+                        publish a vega-datasets flights file into the running stack in event-time order: departures,
+                        then each arrival and its label (delay > 15 min) at landing + the reporting lag
           up [--detach] [--brokers N] [--registry-port P] [--redis-port P] [--spec FILE] [--no-services]
                         start Kafka (librdkafka mock cluster, catalog topics), schema registry, redis-server and the
                         services (ingestion, features, inference, rollout) with the spec (default infra/examples/flights/spec.yaml);
