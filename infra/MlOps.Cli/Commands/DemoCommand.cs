@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
@@ -42,6 +43,11 @@ internal static class DemoCommand
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 300, min: 10));
         var keep = args.Flag("keep");
         var clock = Stopwatch.StartNew();
+        // Ctrl+C or SIGTERM ends the run early, but still through the finally that stops the stack.
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        var ct = stop.Token;
 
         Step("models");
         var manifests = Models.Select(m => EnsureModel(root, data, m.Version, m.Trainer, m.Role)).ToList();
@@ -59,24 +65,24 @@ internal static class DemoCommand
                 await ModelsCommand.RegisterAsync(paths, [manifest]);
             }
             await DeploymentsCommand.DeployFileAsync(paths, Path.Combine(example, "deployment.yaml"));
-            await WaitForDeploymentAsync(endpoints["INFERENCE_URL"], Models.Select(m => $"flight-delay:{m.Version}").ToList());
+            await WaitForDeploymentAsync(endpoints["INFERENCE_URL"], Models.Select(m => $"flight-delay:{m.Version}").ToList(), ct);
 
             Step("replay");
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
             using var followers = new DemoFollowers(stack, registry, new DemoTally(DepartureType, Arms));
             var started = clock.Elapsed;
-            var counts = await ReplayCommand.ReplayAsync(stack, replay, CancellationToken.None);
+            var counts = await ReplayCommand.ReplayAsync(stack, replay, ct);
 
             Step("waiting until every departure is scored by every arm");
             var deadline = DateTime.UtcNow + timeout;
-            while (!await followers.CatchUpAsync())
+            while (!await followers.CatchUpAsync(ct))
             {
                 if (DateTime.UtcNow > deadline)
                 {
                     Console.Error.WriteLine($"mlops: demo: not drained after {timeout.TotalSeconds:F0} s: {followers.Tally.Missing()}; see .mlops/<service>.log");
                     return 1;
                 }
-                await Task.Delay(PollInterval);
+                await Task.Delay(PollInterval, ct);
             }
             var drainedAfter = clock.Elapsed - started;
 
@@ -87,6 +93,11 @@ internal static class DemoCommand
             await File.WriteAllTextAsync(json, DemoReport.ToJson(summary, counts, drainedAfter));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report     {json}; the demo took {clock.Elapsed.TotalSeconds:F0} s"));
             return 0;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("mlops: demo interrupted");
+            return 130;
         }
         finally
         {
@@ -99,6 +110,12 @@ internal static class DemoCommand
                 Step("stopping the stack");
                 await DownCommand.RunAsync(paths);
             }
+        }
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
         }
     }
 
@@ -121,13 +138,13 @@ internal static class DemoCommand
     }
 
     /// <summary>Waits until the inference service serves the deployment with every model (or says why it refused one).</summary>
-    private static async Task WaitForDeploymentAsync(string inferenceUrl, IReadOnlyList<string> models)
+    private static async Task WaitForDeploymentAsync(string inferenceUrl, IReadOnlyList<string> models, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = new Uri(inferenceUrl), Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + ReadyTimeout;
         while (true)
         {
-            using var state = JsonDocument.Parse(await http.GetStringAsync("/v1/models"));
+            using var state = JsonDocument.Parse(await http.GetStringAsync("/v1/models", ct));
             var served = state.RootElement.GetProperty("deployments").EnumerateArray()
                 .Where(d => d.GetProperty("deployment").GetString() == Deployment)
                 .SelectMany(d => d.GetProperty("arms").EnumerateArray().Select(a => a.GetProperty("model").GetString()))
@@ -142,7 +159,7 @@ internal static class DemoCommand
             {
                 throw new CliException($"demo: inference did not serve {string.Join(", ", models)} within {ReadyTimeout.TotalSeconds:F0} s (refused: {refused})");
             }
-            await Task.Delay(200);
+            await Task.Delay(200, ct);
         }
     }
 
@@ -159,11 +176,11 @@ internal static class DemoCommand
         public DemoTally Tally => tally;
 
         /// <summary>Reads what arrived since the last call; true once everything is accounted for.</summary>
-        public async Task<bool> CatchUpAsync()
+        public async Task<bool> CatchUpAsync(CancellationToken ct)
         {
             try
             {
-                await ReadAsync();
+                await ReadAsync(ct);
             }
             catch (Exception ex) when (ex is TimeoutException or KafkaException)
             {
@@ -172,13 +189,13 @@ internal static class DemoCommand
             return tally.Drained;
         }
 
-        private async Task ReadAsync()
+        private async Task ReadAsync(CancellationToken ct)
         {
-            await _raw.CatchUpAsync((_, e) => { if (e is not null) tally.OnRaw(e); }, ReadTimeout, CancellationToken.None);
-            await _validated.CatchUpAsync((_, e) => { if (e is not null) tally.OnValidated(e); }, ReadTimeout, CancellationToken.None);
-            await _quarantined.CatchUpAsync((_, q) => { if (q is not null) tally.OnQuarantined(q); }, ReadTimeout, CancellationToken.None);
-            await _predictions.CatchUpAsync((_, p) => { if (p is not null) tally.OnPrediction(p); }, ReadTimeout, CancellationToken.None);
-            await _labels.CatchUpAsync((_, l) => { if (l is not null) tally.OnLabel(l); }, ReadTimeout, CancellationToken.None);
+            await _raw.CatchUpAsync((_, e) => { if (e is not null) tally.OnRaw(e); }, ReadTimeout, ct);
+            await _validated.CatchUpAsync((_, e) => { if (e is not null) tally.OnValidated(e); }, ReadTimeout, ct);
+            await _quarantined.CatchUpAsync((_, q) => { if (q is not null) tally.OnQuarantined(q); }, ReadTimeout, ct);
+            await _predictions.CatchUpAsync((_, p) => { if (p is not null) tally.OnPrediction(p); }, ReadTimeout, ct);
+            await _labels.CatchUpAsync((_, l) => { if (l is not null) tally.OnLabel(l); }, ReadTimeout, ct);
         }
 
         public void Dispose()

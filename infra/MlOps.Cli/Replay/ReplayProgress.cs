@@ -14,13 +14,14 @@ internal sealed record ReplayCounts(int Departures, int Arrivals, int Labels, in
 }
 
 /// <summary>
-/// A progress bar redrawn in place when the output is a terminal; otherwise a plain line at every tenth of the way,
-/// so logs and CI output stay readable.
+/// A progress bar redrawn in place when the output is a terminal; otherwise a plain line at every tenth of the way
+/// (and at least every 10 s, for slow replays), so logs and CI output stay readable.
 /// </summary>
 internal sealed class ReplayProgress(TextWriter output, bool terminal)
 {
     private const int BarWidth = 30;
     private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(10);
     private TimeSpan? _lastDrawn;
     private int _lastTenth;
 
@@ -39,8 +40,9 @@ internal sealed class ReplayProgress(TextWriter output, bool terminal)
             return;
         }
         var tenth = (int)Math.Floor(done * 10);
-        if (tenth <= _lastTenth) return;
-        _lastTenth = tenth;
+        if (tenth <= _lastTenth && counts.Elapsed - (_lastDrawn ?? TimeSpan.Zero) < LineInterval) return;
+        _lastTenth = Math.Max(tenth, _lastTenth);
+        _lastDrawn = counts.Elapsed;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay {done:P0}: {counts.Describe()}"));
     }
 

@@ -73,6 +73,21 @@ public sealed class ReplayPacingTests
     }
 
     [Fact]
+    public void A_slow_replay_without_a_terminal_still_prints_a_line_every_10_seconds()
+    {
+        var output = new StringWriter(new StringBuilder());
+        var progress = new ReplayProgress(output, terminal: false);
+
+        for (var second = 1; second <= 60; second++)
+        {
+            progress.Report(new ReplayCounts(second, 0, 0, 1000, First, TimeSpan.FromSeconds(second)));
+        }
+
+        Assert.Equal(6, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.StartsWith("replay 1 %: 10 departures", output.ToString());
+    }
+
+    [Fact]
     public void In_a_terminal_progress_is_a_bar_redrawn_in_place()
     {
         var output = new StringWriter(new StringBuilder());
