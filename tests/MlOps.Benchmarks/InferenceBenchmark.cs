@@ -113,6 +113,7 @@ internal static class InferenceBenchmark
         });
 
         var predict = new Dictionary<bool, LatencySummary>();
+        var predictGc = new Dictionary<bool, GcActivity>();
         LatencySummary? httpFloor = null;
         foreach (var awaitsLog in new[] { true, false })
         {
@@ -124,7 +125,8 @@ internal static class InferenceBenchmark
             });
             await WaitForServingAsync(service.Client, OnnxModel.KeyOf(model));
             httpFloor ??= await LatencySummary.TimeAsync(requests, () => service.Client.GetStringAsync("/health/live"));
-            predict[awaitsLog] = await LatencySummary.TimeAsync(requests, async () =>
+            using var sampler = Environment.GetEnvironmentVariable("MLOPS_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+            (predict[awaitsLog], predictGc[awaitsLog]) = await GcActivity.MeasureAsync(() => LatencySummary.TimeAsync(requests, async () =>
             {
                 using var response = await service.Client.PostAsync(PredictEndpoint.Path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
                 var answer = await response.Content.ReadAsStringAsync();
@@ -132,7 +134,11 @@ internal static class InferenceBenchmark
                 {
                     throw new InvalidOperationException($"POST {PredictEndpoint.Path}: {(int)response.StatusCode} {answer}");
                 }
-            });
+            }));
+            if (sampler is not null)
+            {
+                Console.WriteLine($"allocations by type, sampled, predict ({(awaitsLog ? "answer after ack" : "background log")}):{Environment.NewLine}{sampler.Top(25, requests)}");
+            }
         }
         var redisRead = await LatencySummary.TimeAsync(requests, () => FeaturesBenchmark.PipelinedHashGetAll(db, keys));
         var reader = new FeatureStoreReader(redis);
@@ -174,6 +180,10 @@ internal static class InferenceBenchmark
         Console.WriteLine(kafkaAck.Format("bare Kafka produce + ack, 1 record (context)", 46));
         Console.WriteLine(httpFloor!.Format("GET /health/live (HTTP floor, context)", 46));
         Console.WriteLine("server side, mean per predict request: " + Stages("http"));
+        foreach (var (awaitsLog, gc) in predictGc)
+        {
+            Console.WriteLine($"during the {requests} predicts ({(awaitsLog ? "answer after ack" : "background log")}): {gc.Format(requests)}");
+        }
         foreach (var (awaitsLog, latency) in predict)
         {
             var overhead = latency.P99 - parts.P99;

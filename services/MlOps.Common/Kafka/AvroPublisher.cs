@@ -120,7 +120,7 @@ public sealed class AvroPublisher(KafkaProducer producer, ISchemaRegistryClient 
         where T : ISpecificRecord
     {
         // Confluent's serializer writes with T's static schema, whatever the instance says.
-        private readonly SpecificWriter<T> _writer = new(((ISpecificRecord)Activator.CreateInstance<T>()!).Schema);
+        private readonly SpecificDatumWriter<T> _writer = new(((ISpecificRecord)Activator.CreateInstance<T>()!).Schema);
 
         public byte[] Write(T value)
         {
