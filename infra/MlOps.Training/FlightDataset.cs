@@ -16,14 +16,28 @@ public sealed record FlightDataset(IReadOnlyList<FlightRecord> Rows, IReadOnlyLi
     /// <summary>The file extensions <see cref="Load"/> reads, with what each is.</summary>
     public const string SupportedFormats = ".json (vega-datasets flights-*.json) and .parquet (flights-3m.parquet)";
 
-    /// <summary>Reads the file by its extension; any other extension is a <see cref="FormatException"/> naming the supported ones.</summary>
-    public static FlightDataset Load(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    /// <summary>
+    /// Reads the file by its extension; any other extension, or a file its format cannot read, is a
+    /// <see cref="FormatException"/> that starts with the path.
+    /// </summary>
+    public static FlightDataset Load(string path)
     {
-        ".json" => LoadJson(path),
-        ".parquet" => FlightParquet.Read(path),
-        var other => throw new FormatException(
-            $"{path}: cannot read {(other.Length == 0 ? "a file without an extension" : $"'{other}' files")} as flights; supported: {SupportedFormats}"),
-    };
+        Func<string, FlightDataset> read = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".json" => LoadJson,
+            ".parquet" => FlightParquet.Read,
+            var other => throw new FormatException(
+                $"{path}: cannot read {(other.Length == 0 ? "a file without an extension" : $"'{other}' files")} as flights; supported: {SupportedFormats}"),
+        };
+        try
+        {
+            return read(path);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            throw new FormatException($"{path}: {ex.Message}", ex);
+        }
+    }
 
     public static FlightDataset Parse(string json) => Parse(JsonDocument.Parse(json));
 

@@ -19,17 +19,17 @@ internal static class FlightParquet
     private static readonly Type[] NumberTypes = [typeof(long), typeof(int), typeof(double)];
     private static readonly Type[] StringTypes = [typeof(string), typeof(ReadOnlyMemory<char>)];
 
-    /// <summary>Every row of the file; a file that is not Parquet or lacks a column is a <see cref="FormatException"/> naming it.</summary>
+    /// <summary>Every row of the file; a file that is not Parquet or lacks a column is a <see cref="FormatException"/> saying which.</summary>
     public static FlightDataset Read(string path) => ReadAsync(path).GetAwaiter().GetResult();
 
     private static async Task<FlightDataset> ReadAsync(string path)
     {
         await using var reader = await OpenAsync(path);
-        var date = Column(reader.Schema, path, "date", DateTypes);
-        var delay = Column(reader.Schema, path, "delay", NumberTypes);
-        var distance = Column(reader.Schema, path, "distance", NumberTypes);
-        var origin = Column(reader.Schema, path, "origin", StringTypes);
-        var destination = Column(reader.Schema, path, "destination", StringTypes);
+        var date = Column(reader.Schema, "date", DateTypes);
+        var delay = Column(reader.Schema, "delay", NumberTypes);
+        var distance = Column(reader.Schema, "distance", NumberTypes);
+        var origin = Column(reader.Schema, "origin", StringTypes);
+        var destination = Column(reader.Schema, "destination", StringTypes);
 
         var rows = new FlightRowCollector(DateExpectation, (int)Math.Min(reader.Metadata?.NumRows ?? 0, Array.MaxLength));
         for (var g = 0; g < reader.RowGroupCount; g++)
@@ -60,20 +60,20 @@ internal static class FlightParquet
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            throw new FormatException($"{path}: not a readable Parquet file ({ex.Message})", ex);
+            throw new FormatException($"not a readable Parquet file ({ex.Message})", ex);
         }
     }
 
     /// <summary>The named column, if the file has it with one of the types this reader understands.</summary>
-    private static DataField Column(ParquetSchema schema, string path, string name, Type[] types)
+    private static DataField Column(ParquetSchema schema, string name, Type[] types)
     {
         var fields = schema.GetDataFields();
         var field = fields.FirstOrDefault(f => f.Name == name)
-            ?? throw new FormatException($"{path}: no '{name}' column (columns: {string.Join(", ", fields.Select(f => f.Name))})");
+            ?? throw new FormatException($"no '{name}' column (columns: {string.Join(", ", fields.Select(f => f.Name))})");
         if (!types.Contains(field.ClrType) || field.IsArray)
         {
             throw new FormatException(
-                $"{path}: column '{name}' holds {(field.IsArray ? "lists of " : "")}{field.ClrType.Name}; expected {string.Join(" or ", types.Select(t => t.Name))}");
+                $"column '{name}' holds {(field.IsArray ? "lists of " : "")}{field.ClrType.Name}; expected {string.Join(" or ", types.Select(t => t.Name))}");
         }
         return field;
     }
