@@ -1,4 +1,3 @@
-using System.Globalization;
 using MlOps.Training;
 using Parquet;
 using Parquet.Schema;
@@ -12,19 +11,11 @@ namespace MlOps.UnitTests.Training;
 /// </summary>
 public sealed class FlightParquetTests : IDisposable
 {
-    private static readonly DateTimeDataField Date = new("date", DateTimeFormat.Timestamp, isAdjustedToUTC: false, unit: DateTimeTimeUnit.Micros, isNullable: true);
-    private static readonly DataField<long?> Delay = new("delay");
-    private static readonly DataField<long?> Distance = new("distance");
-    private static readonly DataField<string> Origin = new("origin", nullable: true);
-    private static readonly DataField<string> Destination = new("destination", nullable: true);
-
     private readonly string _dir = Directory.CreateTempSubdirectory("mlops-parquet-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private sealed record Row(string? Date, long? Delay, long? Distance, string? Origin, string? Destination);
-
-    private static readonly Row[] Rows =
+    private static readonly FlightFiles.Row[] Rows =
     [
         new("2001/01/01 00:05", 33, 2176, "LAS", "PHL"),
         new("2001/01/01 00:01", -13, 2345, "ANC", "LAX"),
@@ -76,11 +67,11 @@ public sealed class FlightParquetTests : IDisposable
     {
         var path = Path.Combine(_dir, "flights.parquet");
         await using (var file = File.Create(path))
-        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(Date, Delay), file))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(FlightFiles.Date, FlightFiles.Delay), file))
         using (var group = writer.CreateRowGroup())
         {
-            await group.WriteAsync<DateTime>(Date, new DateTime?[] { new DateTime(2001, 1, 1) });
-            await group.WriteAsync<long>(Delay, new long?[] { 1 });
+            await group.WriteAsync<DateTime>(FlightFiles.Date, new DateTime?[] { new DateTime(2001, 1, 1) });
+            await group.WriteAsync<long>(FlightFiles.Delay, new long?[] { 1 });
         }
 
         var error = Assert.Throws<FormatException>(() => FlightDataset.Load(path));
@@ -116,29 +107,7 @@ public sealed class FlightParquetTests : IDisposable
 
     private static string Field(string reason) => reason[..reason.IndexOf(':')];
 
-    private async Task<string> WriteAsync(string name, IReadOnlyList<Row> rows)
-    {
-        var path = Path.Combine(_dir, name);
-        await using var file = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(Date, Delay, Distance, Origin, Destination), file);
-        using var group = writer.CreateRowGroup();
-        await group.WriteAsync<DateTime>(Date, rows.Select(r => r.Date is null ? (DateTime?)null : Parse(r.Date)).ToArray());
-        await group.WriteAsync<long>(Delay, rows.Select(r => r.Delay).ToArray());
-        await group.WriteAsync<long>(Distance, rows.Select(r => r.Distance).ToArray());
-        await group.WriteAsync(Origin, rows.Select(r => r.Origin).ToArray());
-        await group.WriteAsync(Destination, rows.Select(r => r.Destination).ToArray());
-        return path;
-    }
+    private Task<string> WriteAsync(string name, IReadOnlyList<FlightFiles.Row> rows) => FlightFiles.WriteParquetAsync(Path.Combine(_dir, name), rows);
 
-    private string WriteJson(string name, IReadOnlyList<Row> rows)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(rows.Select(r => new
-        {
-            date = r.Date, delay = r.Delay, distance = r.Distance, origin = r.Origin, destination = r.Destination,
-        })));
-        return path;
-    }
-
-    private static DateTime Parse(string date) => DateTime.ParseExact(date, FlightDataset.DateFormat, CultureInfo.InvariantCulture);
+    private string WriteJson(string name, IReadOnlyList<FlightFiles.Row> rows) => FlightFiles.WriteJson(Path.Combine(_dir, name), rows);
 }
