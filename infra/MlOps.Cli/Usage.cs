@@ -9,8 +9,9 @@ internal static class Usage
                         replay the flights, wait until every departure is scored by every arm, report, stop
                         (--keep leaves the stack running); the report also goes to .mlops/demo-report.json
           replay FILE [--speed N|max] [--limit N] [--label-lag 30m] [--tenant ID]
-                        publish a vega-datasets flights file into the running stack in event-time order: departures,
-                        then each arrival and its label (delay > 15 min) at landing + the reporting lag
+                        publish a vega-datasets flights file (flights-*.json or flights-3m.parquet) into the running
+                        stack in event-time order: departures, then each arrival and its label (delay > 15 min) at
+                        landing + the reporting lag
           up [--detach] [--brokers N] [--registry-port P] [--redis-port P] [--spec FILE] [--no-services]
                         start Kafka (librdkafka mock cluster, catalog topics), schema registry, redis-server and the
                         services (ingestion, features, inference, rollout) with the spec (default infra/examples/flights/spec.yaml);
@@ -53,9 +54,10 @@ internal static class Usage
           train [--trainer fasttree|logistic] [--data FILE] [--out DIR] [--name N] [--version V] [--rows N]
                 [--from T] [--to T] [--holdout-from T] [--spec FILE] [--seed S]
                         train the flight-delay model (default FastTree) on vega-datasets' BTS flights (default
-                        .mlops/data/.../flights-20k.json, installed by ./mlops): departures in [--from, --to), T is
-                        yyyy-MM-dd or yyyy-MM-ddTHH:mm; holdout from --holdout-from, else the latest 20%. Export ONNX +
-                        manifest to DIR (default models/flight-delay) and print the holdout metrics
+                        .mlops/data/.../flights-20k.json, installed by ./mlops; any flights-*.json or flights-3m.parquet):
+                        departures in [--from, --to), T is yyyy-MM-dd or yyyy-MM-ddTHH:mm; holdout from --holdout-from,
+                        else the latest 20%. Export ONNX + manifest to DIR (default models/flight-delay) and print the
+                        holdout metrics
           test          (./mlops only) install what is missing, build, run every test
         """;
 

@@ -4,21 +4,48 @@ using System.Text.Json;
 namespace MlOps.Training;
 
 /// <summary>
-/// vega-datasets' flights-*.json (an array of {date: "yyyy/MM/dd HH:mm", delay, distance, origin, destination}).
-/// Every row that cannot be used is reported with its index and reason, never dropped silently; the usable rows are
-/// returned in departure order (stable, so ties keep file order).
+/// A vega-datasets flights file: flights-*.json (an array of {date: "yyyy/MM/dd HH:mm", delay, distance, origin,
+/// destination}) or flights-3m.parquet (the same five columns, see <see cref="FlightParquet"/>). Every row that cannot be
+/// used is reported with its index and reason, never dropped silently; the usable rows are returned in departure order
+/// (stable, so ties keep file order). Both formats share one set of row checks (<see cref="FlightRowCollector"/>).
 /// </summary>
 public sealed record FlightDataset(IReadOnlyList<FlightRecord> Rows, IReadOnlyList<SkippedRow> Skipped)
 {
     public const string DateFormat = "yyyy/MM/dd HH:mm";
 
+    /// <summary>The file extensions <see cref="Load"/> reads, with what each is.</summary>
+    public const string SupportedFormats = ".json (vega-datasets flights-*.json) and .parquet (flights-3m.parquet)";
+
+    /// <summary>
+    /// Reads the file by its extension; any other extension, or a file its format cannot read, is a
+    /// <see cref="FormatException"/> that starts with the path.
+    /// </summary>
     public static FlightDataset Load(string path)
+    {
+        Func<string, FlightDataset> read = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".json" => LoadJson,
+            ".parquet" => FlightParquet.Read,
+            var other => throw new FormatException(
+                $"{path}: cannot read {(other.Length == 0 ? "a file without an extension" : $"'{other}' files")} as flights; supported: {SupportedFormats}"),
+        };
+        try
+        {
+            return read(path);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            throw new FormatException($"{path}: {ex.Message}", ex);
+        }
+    }
+
+    public static FlightDataset Parse(string json) => Parse(JsonDocument.Parse(json));
+
+    private static FlightDataset LoadJson(string path)
     {
         using var stream = File.OpenRead(path);
         return Parse(JsonDocument.Parse(stream));
     }
-
-    public static FlightDataset Parse(string json) => Parse(JsonDocument.Parse(json));
 
     private static FlightDataset Parse(JsonDocument document)
     {
@@ -28,74 +55,33 @@ public sealed record FlightDataset(IReadOnlyList<FlightRecord> Rows, IReadOnlyLi
             {
                 throw new FormatException($"the flights file must hold a JSON array, not {document.RootElement.ValueKind}");
             }
-            var rows = new List<FlightRecord>();
-            var skipped = new List<SkippedRow>();
-            var index = 0;
+            var rows = new FlightRowCollector($"'{DateFormat}'", document.RootElement.GetArrayLength());
             foreach (var element in document.RootElement.EnumerateArray())
             {
-                if (TryRead(index, element, out var record, out var reason))
+                if (element.ValueKind == JsonValueKind.Object)
                 {
-                    rows.Add(record);
+                    rows.Add(Fields(element));
                 }
                 else
                 {
-                    skipped.Add(new SkippedRow(index, reason));
+                    rows.Skip($"not an object ({element.ValueKind})");
                 }
-                index++;
             }
-            return new FlightDataset(rows.OrderBy(r => r.Departure).ToList(), skipped);
+            return rows.ToDataset();
         }
     }
 
-    private static bool TryRead(int index, JsonElement element, out FlightRecord record, out string reason)
-    {
-        record = null!;
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            reason = $"not an object ({element.ValueKind})";
-            return false;
-        }
-        if (!TryString(element, "date", out var dateText) || !DateTime.TryParseExact(dateText, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            reason = $"date: missing or not '{DateFormat}'";
-            return false;
-        }
-        if (!TryNumber(element, "delay", out var delay))
-        {
-            reason = "delay: missing or not a number";
-            return false;
-        }
-        if (!TryNumber(element, "distance", out var distance) || distance < 0)
-        {
-            reason = "distance: missing, not a number or negative";
-            return false;
-        }
-        if (!TryString(element, "origin", out var origin) || !IsAirport(origin))
-        {
-            reason = "origin: missing or not a 3-letter airport code";
-            return false;
-        }
-        if (!TryString(element, "destination", out var destination) || !IsAirport(destination))
-        {
-            reason = "destination: missing or not a 3-letter airport code";
-            return false;
-        }
-        record = new FlightRecord(index, date, delay, distance, origin, destination);
-        reason = "";
-        return true;
-    }
+    /// <summary>The row's fields as JSON gives them; a date not in <see cref="DateFormat"/> or a non-number counts as missing.</summary>
+    private static FlightFields Fields(JsonElement element) => new(
+        String(element, "date") is { } text && DateTime.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null,
+        Number(element, "delay"),
+        Number(element, "distance"),
+        String(element, "origin"),
+        String(element, "destination"));
 
-    private static bool TryString(JsonElement element, string name, out string value)
-    {
-        value = element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "";
-        return value.Length > 0;
-    }
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
 
-    private static bool TryNumber(JsonElement element, string name, out double value)
-    {
-        value = 0;
-        return element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetDouble(out value) && double.IsFinite(value);
-    }
-
-    private static bool IsAirport(string code) => code.Length == 3 && code.All(char.IsAsciiLetterUpper);
+    private static double? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetDouble(out var value) ? value : null;
 }

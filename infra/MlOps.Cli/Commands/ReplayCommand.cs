@@ -48,25 +48,33 @@ internal static class ReplayCommand
 
     public static async Task<ReplayCounts> ReplayAsync(StackEndpoints stack, Request request, CancellationToken ct)
     {
-        var (plan, skipped) = Plan(request);
+        var plan = Plan(request);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"replaying {plan.Count(i => i.IsDeparture):N0} departures from {request.File} ({skipped} unusable rows skipped), speed {(request.Speed == 0 ? "max" : request.Speed.ToString("G", CultureInfo.InvariantCulture) + "x")}, labels {request.LabelLag.TotalMinutes:G} min after landing"));
-        var counts = await FlightReplayer.PublishAsync(stack, plan, request.Speed, ReplayProgress.ForConsole(), ct);
+            $"replaying {plan.Departures:N0} departures from {request.File} ({plan.Skipped} unusable rows skipped), speed {(request.Speed == 0 ? "max" : request.Speed.ToString("G", CultureInfo.InvariantCulture) + "x")}, labels {request.LabelLag.TotalMinutes:G} min after landing"));
+        var counts = await FlightReplayer.PublishAsync(stack, plan.Items, plan.Total, request.Speed, ReplayProgress.ForConsole(), ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"replayed {counts.Departures:N0} departures, {counts.Arrivals:N0} arrivals and {counts.Labels:N0} labels in {counts.Elapsed.TotalSeconds:F1} s ({counts.EventsPerSecond:N0} events/s); event time {(plan.Count > 0 ? plan[0].At : default):yyyy-MM-dd HH:mm} .. {counts.EventTime:yyyy-MM-dd HH:mm}"));
+            $"replayed {counts.Departures:N0} departures, {counts.Arrivals:N0} arrivals and {counts.Labels:N0} labels in {counts.Elapsed.TotalSeconds:F1} s ({counts.EventsPerSecond:N0} events/s); event time {plan.Start:yyyy-MM-dd HH:mm} .. {counts.EventTime:yyyy-MM-dd HH:mm}"));
         return counts;
     }
 
-    /// <summary>The file's usable flights (the earliest <see cref="Request.Limit"/> departures), as a replay plan.</summary>
-    public static (IReadOnlyList<ReplayItem> Plan, int Skipped) Plan(Request request)
+    /// <summary>A replay plan, produced item by item as it is published, and what it holds.</summary>
+    /// <param name="Items">Enumerate once: each item is built as it is reached.</param>
+    /// <param name="Start">The first item's event time (the earliest departure); default when there is none.</param>
+    public sealed record ReplayPlan(IEnumerable<ReplayItem> Items, int Departures, DateTime Start, int Skipped)
+    {
+        /// <summary>A departure and an arrival per flight.</summary>
+        public int Total => Departures * 2;
+    }
+
+    /// <summary>
+    /// The file's usable flights (the earliest <see cref="Request.Limit"/> departures), as a replay plan. The flights
+    /// are loaded here; the plan's items are not materialised.
+    /// </summary>
+    public static ReplayPlan Plan(Request request)
     {
         if (!File.Exists(request.File))
         {
             throw new CliException($"replay: no flights file at {request.File}");
-        }
-        if (!request.File.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new CliException($"replay: {request.File} is not a vega-datasets flights JSON file (flights-*.json); other formats are not supported yet");
         }
         FlightDataset dataset;
         try
@@ -75,14 +83,15 @@ internal static class ReplayCommand
         }
         catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
         {
-            throw new CliException($"replay: {request.File}: {ex.Message}");
+            throw new CliException($"replay: {ex.Message}"); // the message starts with the file
         }
         foreach (var row in dataset.Skipped.Take(20))
         {
             Console.WriteLine($"  skipped {row}");
         }
-        var flights = request.Limit is { } limit ? dataset.Rows.Take(limit) : dataset.Rows;
+        var flights = request.Limit is { } limit && limit < dataset.Rows.Count ? dataset.Rows.Take(limit).ToList() : dataset.Rows;
         var options = new ReplayOptions(Path.GetFileNameWithoutExtension(request.File), request.Tenant, request.LabelLag);
-        return (FlightReplayPlan.Build(flights, options), dataset.Skipped.Count);
+        var start = flights.Count > 0 ? DateTime.SpecifyKind(flights.Min(f => f.Departure), DateTimeKind.Utc) : default;
+        return new ReplayPlan(FlightReplayPlan.Build(flights, options), flights.Count, start, dataset.Skipped.Count);
     }
 }

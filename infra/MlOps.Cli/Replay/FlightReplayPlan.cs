@@ -36,21 +36,53 @@ internal static class FlightReplayPlan
 
     /// <summary>
     /// Every departure and arrival in publication order: by event time, a departure before an arrival at the same
-    /// time, then by the record's index in the file.
+    /// time, then by the record's index in the file. Lazy: departures are taken in (time, index) order and merged with
+    /// a heap of the arrivals still to be reported, so a replay of 3M flights holds only the few hours of pending
+    /// arrivals, not 6M items. <see cref="FlightDataset"/> rows are already in that order; any other order is sorted
+    /// first (the flight references only).
     /// </summary>
-    public static IReadOnlyList<ReplayItem> Build(IEnumerable<FlightRecord> flights, ReplayOptions options)
+    public static IEnumerable<ReplayItem> Build(IEnumerable<FlightRecord> flights, ReplayOptions options) =>
+        Merge(InDepartureOrder(flights), options);
+
+    /// <summary>The flights as given when they are in (departure, index) order; otherwise sorted into it.</summary>
+    public static IReadOnlyList<FlightRecord> InDepartureOrder(IEnumerable<FlightRecord> flights)
     {
-        var items = new List<ReplayItem>();
-        foreach (var flight in flights)
+        var list = flights as IReadOnlyList<FlightRecord> ?? flights.ToList();
+        for (var i = 1; i < list.Count; i++)
         {
-            items.Add(Departure(flight, options));
-            items.Add(Arrival(flight, options));
+            if (DepartsBefore(list[i], list[i - 1]))
+            {
+                return list.OrderBy(f => f.Departure).ThenBy(f => f.Index).ToList();
+            }
         }
-        return items
-            .OrderBy(i => i.At)
-            .ThenBy(i => i.IsDeparture ? 0 : 1)
-            .ThenBy(i => i.Flight.Index)
-            .ToList();
+        return list;
+    }
+
+    private static bool DepartsBefore(FlightRecord a, FlightRecord b) =>
+        a.Departure < b.Departure || a.Departure == b.Departure && a.Index < b.Index;
+
+    /// <summary>
+    /// Each departure, preceded by every pending arrival reported strictly before it; an arrival is reported at least
+    /// <see cref="MinimumFlightTime"/> after its own departure, so it is always pending by the time it is due.
+    /// </summary>
+    private static IEnumerable<ReplayItem> Merge(IReadOnlyList<FlightRecord> departures, ReplayOptions options)
+    {
+        var pending = new PriorityQueue<FlightRecord, (DateTime At, int Index)>();
+        foreach (var flight in departures)
+        {
+            var departure = Departure(flight, options);
+            while (pending.TryPeek(out var landed, out var due) && due.At < departure.At)
+            {
+                pending.Dequeue();
+                yield return Arrival(landed, options);
+            }
+            yield return departure;
+            pending.Enqueue(flight, (ReportedAt(flight, options), flight.Index));
+        }
+        while (pending.TryDequeue(out var landed, out _))
+        {
+            yield return Arrival(landed, options);
+        }
     }
 
     public static string FlightId(FlightRecord flight, ReplayOptions options) => $"{options.Source}/{flight.Index}";
@@ -62,6 +94,9 @@ internal static class FlightReplayPlan
         var actual = scheduled + TimeSpan.FromMinutes(flight.ArrivalDelayMinutes);
         return Utc(flight.Departure) + (actual > MinimumFlightTime ? actual : MinimumFlightTime);
     }
+
+    /// <summary>When the arrival and its label are published: landing plus the reporting lag.</summary>
+    public static DateTime ReportedAt(FlightRecord flight, ReplayOptions options) => Landing(flight) + options.LabelLag;
 
     private static ReplayItem Departure(FlightRecord flight, ReplayOptions options)
     {
@@ -81,7 +116,7 @@ internal static class FlightReplayPlan
     private static ReplayItem Arrival(FlightRecord flight, ReplayOptions options)
     {
         var landed = Landing(flight);
-        var reported = landed + options.LabelLag;
+        var reported = ReportedAt(flight, options);
         var id = FlightId(flight, options);
         var delayed = FlightLabel.IsDelayed(flight.ArrivalDelayMinutes);
         var arrival = Envelope(id + "/arrival", id, "flight_arrival", landed, options, new Dictionary<string, object>

@@ -18,8 +18,10 @@ internal static class FlightReplayer
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
+    /// <param name="items">The plan, in publication order; enumerated once, as it is published.</param>
+    /// <param name="total">How many items the plan holds (two per departure), for progress.</param>
     public static async Task<ReplayCounts> PublishAsync(
-        StackEndpoints stack, IReadOnlyList<ReplayItem> items, double speed, ReplayProgress progress, CancellationToken ct)
+        StackEndpoints stack, IEnumerable<ReplayItem> items, int total, double speed, ReplayProgress progress, CancellationToken ct)
     {
         var config = new ProducerConfig
         {
@@ -37,13 +39,14 @@ internal static class FlightReplayer
             .Build();
 
         var failures = new DeliveryFailures();
-        var pacer = new ReplayPacer(speed, items.Count > 0 ? items[0].At : default);
+        ReplayPacer? pacer = null; // paced from the first item's event time
         var clock = Stopwatch.StartNew();
-        int departures = 0, arrivals = 0, labelCount = 0, total = items.Count;
-        var eventTime = items.Count > 0 ? items[0].At : default;
+        int departures = 0, arrivals = 0, labelCount = 0;
+        var eventTime = default(DateTime);
         foreach (var item in items)
         {
             ct.ThrowIfCancellationRequested();
+            pacer ??= new ReplayPacer(speed, item.At);
             if (pacer.DueAfter(item.At) - clock.Elapsed is { Ticks: > 0 } wait)
             {
                 await Task.Delay(wait, ct);

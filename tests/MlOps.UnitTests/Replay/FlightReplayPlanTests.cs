@@ -17,7 +17,7 @@ public sealed class FlightReplayPlanTests
     public void A_flight_becomes_a_departure_then_its_arrival_and_label_after_landing_plus_the_reporting_lag()
     {
         // 500 miles: 30 min on the ground + 1 h cruising, 10 min late -> lands 01:40; reported 02:10.
-        var plan = FlightReplayPlan.Build([Flight(7, "2001/01/01 00:00", delay: 10)], Options);
+        var plan = FlightReplayPlan.Build([Flight(7, "2001/01/01 00:00", delay: 10)], Options).ToList();
 
         Assert.Equal(2, plan.Count);
         var (departure, arrival) = (plan[0], plan[1]);
@@ -61,7 +61,7 @@ public sealed class FlightReplayPlanTests
     public void Departure_attributes_are_what_the_model_reads_with_an_iso_day_of_week()
     {
         // 2001-01-07 was a Sunday: ISO day 7.
-        var departure = FlightReplayPlan.Build([Flight(3, "2001/01/07 18:45", distance: 1750, origin: "DTW", destination: "LAS")], Options)[0];
+        var departure = FlightReplayPlan.Build([Flight(3, "2001/01/07 18:45", distance: 1750, origin: "DTW", destination: "LAS")], Options).First();
 
         Assert.Equal(new Dictionary<string, object>
         {
@@ -76,7 +76,7 @@ public sealed class FlightReplayPlanTests
         var flights = Enumerable.Range(0, 300).Select(i => new FlightRecord(
             i, new DateTime(2001, 1, 1).AddMinutes(random.Next(0, 5 * 24 * 60)), random.Next(-60, 300), random.Next(50, 2800), "ORD", "LAX")).ToList();
 
-        var plan = FlightReplayPlan.Build(flights, Options);
+        var plan = FlightReplayPlan.Build(flights, Options).ToList();
 
         Assert.Equal(600, plan.Count);
         Assert.True(plan.Zip(plan.Skip(1)).All(p => p.First.At <= p.Second.At), "not in event-time order");
@@ -98,6 +98,61 @@ public sealed class FlightReplayPlanTests
 
         Assert.Equal(["flights-20k/1/departure", "flights-20k/2/departure", "flights-20k/1/arrival", "flights-20k/2/arrival"],
             plan.Select(i => i.Event.event_id));
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void The_streamed_plan_is_in_the_order_of_a_full_sort_of_every_item_ties_included(int seed, bool inDatasetOrder)
+    {
+        // A 10-minute grid: departures share times, and 500-mile multiples with 10-minute delays and a 30-minute lag
+        // report arrivals on the same grid, at departure times and at each other's times. Early arrivals hit the clamp.
+        var random = new Random(seed);
+        var flights = Enumerable.Range(0, 2000).Select(i => new FlightRecord(
+            i, new DateTime(2001, 1, 1).AddMinutes(10 * random.Next(0, 6 * 24)), 10 * random.Next(-9, 30), 500 * random.Next(0, 6), "ORD", "LAX")).ToList();
+        var input = inDatasetOrder ? flights.OrderBy(f => f.Departure).ToList() : flights.OrderBy(_ => random.Next()).ToList();
+
+        var streamed = FlightReplayPlan.Build(input, Options).ToList();
+        var sorted = streamed.OrderBy(i => i.At).ThenBy(i => i.IsDeparture ? 0 : 1).ThenBy(i => i.Flight.Index).ToList();
+
+        Assert.Equal(sorted.Select(i => i.Event.event_id), streamed.Select(i => i.Event.event_id));
+        Assert.Equal(flights.Count, streamed.Count(i => i.IsDeparture));
+        Assert.Equal(2 * flights.Count, streamed.Select(i => i.Event.event_id).Distinct().Count());
+        Assert.True(streamed.GroupBy(i => i.At).Count(g => g.Any(i => i.IsDeparture) && g.Any(i => !i.IsDeparture)) > 10, "too few departure/arrival ties to test");
+        Assert.True(streamed.Where(i => !i.IsDeparture).GroupBy(i => i.At).Count(g => g.Count() > 1) > 10, "too few arrival/arrival ties to test");
+    }
+
+    [Fact]
+    public void The_plan_is_built_as_it_is_read_not_all_at_once()
+    {
+        var flights = new CountingList(Enumerable.Range(0, 1000).Select(i => Flight(i, "2001/01/01 00:00") with { Departure = new DateTime(2001, 1, 1).AddMinutes(i) }).ToList());
+
+        var first = FlightReplayPlan.Build(flights, Options).Take(3).ToList();
+
+        Assert.Equal(["flights-20k/0/departure", "flights-20k/1/departure", "flights-20k/2/departure"], first.Select(i => i.Event.event_id));
+        Assert.Equal(3, flights.Enumerated);
+    }
+
+    /// <summary>A list that counts how many of its items were enumerated (the order check reads it by index).</summary>
+    private sealed class CountingList(List<FlightRecord> items) : IReadOnlyList<FlightRecord>
+    {
+        public int Enumerated { get; private set; }
+
+        public int Count => items.Count;
+
+        public FlightRecord this[int index] => items[index];
+
+        public IEnumerator<FlightRecord> GetEnumerator()
+        {
+            foreach (var item in items)
+            {
+                Enumerated++;
+                yield return item;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     [Fact]
