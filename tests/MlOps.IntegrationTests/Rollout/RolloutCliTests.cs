@@ -115,18 +115,8 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             var deployments = await RunAsync(cli, "deployments");
             Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s+0\.2\s+-\s+rolled_back\s+\d+$", deployments);
 
-            var stack = StackEndpoints.FromEnvFile(Path.Combine(cli.Home, "stack.env"));
-            using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
-            using var alerts = new TopicFollower<Alert>(stack.KafkaBootstrap, registry, TopicCatalog.Alerts);
-            var seen = new List<Alert>();
-            var alert = await Eventually.MatchAsync(
-                async ct =>
-                {
-                    await alerts.CatchUpAsync((_, a) => { if (a is not null) seen.Add(a); }, CommandTimeout, ct);
-                    return seen.FirstOrDefault(a => a.alert_name == RolloutPublisher.RolledBackAlert);
-                },
-                a => a is not null, CommandTimeout, $"a {RolloutPublisher.RolledBackAlert} alert on {TopicCatalog.Alerts}");
-            Assert.Equal((AlertSeverity.warning, Deployment, "flight-delay:3"), (alert!.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
+            var alert = await AlertAsync(cli, RolloutPublisher.RolledBackAlert);
+            Assert.Equal((AlertSeverity.warning, Deployment, "flight-delay:3"), (alert.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
             Assert.Contains("fallback_rate 1 exceeds max 0.05", alert.annotations["reason"], StringComparison.Ordinal);
         }
         finally
@@ -134,6 +124,64 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             downCode = await DownAsync(cli);
         }
         AssertStopped(cli, downCode, pids);
+    }
+
+    [Fact]
+    public async Task A_running_rollout_aborted_from_the_cli_is_rolled_back_to_the_champion_with_an_alert()
+    {
+        using var cli = new MlopsCli();
+        var pids = await UpAsync(cli);
+        var downCode = -1;
+        try
+        {
+            await RegisterAndDeployAsync(cli, Path.Combine(RepoRoot.Find(AppContext.BaseDirectory), "models", "flight-delay", "flight-delay-2.model.json"));
+            // A canary that would wait for far more traffic than it gets: it is still running when it is aborted.
+            await StartRolloutAsync(cli, "flight-delay:2", """
+                stages:
+                  - name: canary
+                    traffic: 0.5
+                    min_duration: 1h
+                    min_samples: 1000000
+                    gates: {error_rate: 0.05}
+                """);
+            var during = await RunAsync(cli, "deployments");
+            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@0\.5 candidate=flight-delay:2@0\.5\s", during);
+
+            var aborted = await RunAsync(cli, "rollout", "abort", Deployment);
+            Assert.StartsWith($"aborted '{Deployment}' (tombstone at ", aborted, StringComparison.Ordinal);
+            var status = await Eventually.MatchAsync(_ => RunAsync(cli, "rollout", "status", Deployment),
+                s => s.Contains(" rolled_back ", StringComparison.Ordinal), RolloutTimeout, $"'rollout status {Deployment}' showing 'rolled_back'");
+
+            Assert.Equal(["started:-→canary", "rolled_back:canary→-"], Transitions(status, "flight-delay:2"));
+            Assert.Matches(@"rolled_back canary → - \(deployment revision \d+\): aborted: the rollout record was deleted", status);
+            var deployments = await RunAsync(cli, "deployments");
+            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s+0\.2\s+-\s+rolled_back\s+\d+$", deployments);
+            var alert = await AlertAsync(cli, RolloutPublisher.AbortedAlert);
+            Assert.Equal((AlertSeverity.info, Deployment, "flight-delay:2"), (alert.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
+            Assert.StartsWith("aborted: ", alert.annotations["reason"], StringComparison.Ordinal);
+        }
+        finally
+        {
+            downCode = await DownAsync(cli);
+        }
+        AssertStopped(cli, downCode, pids);
+    }
+
+    /// <summary>Reads mlops.alerts of the CLI's stack until an alert of that name is there.</summary>
+    private static async Task<Alert> AlertAsync(MlopsCli cli, string name)
+    {
+        var stack = StackEndpoints.FromEnvFile(Path.Combine(cli.Home, "stack.env"));
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
+        using var alerts = new TopicFollower<Alert>(stack.KafkaBootstrap, registry, TopicCatalog.Alerts);
+        var seen = new List<Alert>();
+        var alert = await Eventually.MatchAsync(
+            async ct =>
+            {
+                await alerts.CatchUpAsync((_, a) => { if (a is not null) seen.Add(a); }, CommandTimeout, ct);
+                return seen.FirstOrDefault(a => a.alert_name == name);
+            },
+            a => a is not null, CommandTimeout, $"a {name} alert on {TopicCatalog.Alerts}");
+        return alert!;
     }
 
     /// <summary>
