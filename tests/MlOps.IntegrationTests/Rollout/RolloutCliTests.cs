@@ -16,7 +16,8 @@ namespace MlOps.IntegrationTests.Rollout;
 /// Staged rollouts driven only through the <c>mlops</c> CLI, as the README's session does: <c>up --detach</c> with the
 /// flights spec, <c>models register</c>, <c>deploy -f</c>, <c>rollout start -f</c>, then real departures through
 /// <c>replay</c> (ingestion, features, inference, rollout: every service in its own process) until
-/// <c>rollout status</c> shows the rollout finished; <c>deployments</c> shows what serves afterwards.
+/// <c>rollout status</c> shows the rollout finished (or <c>rollout abort</c> ends it); <c>deployments</c> shows what
+/// serves afterwards and <c>mlops.alerts</c> what was raised.
 /// </summary>
 public sealed partial class RolloutCliTests(ITestOutputHelper output)
 {
