@@ -46,7 +46,13 @@ public sealed class RolloutController(TimeProvider clock)
         }
     }
 
-    /// <summary>Counts a prediction into its rollout's stage window when it belongs there (the arm's model, after the stage started).</summary>
+    /// <summary>Prediction.served_by of a row the routed arm's model did not serve: "fallback:&lt;model&gt;" or "fallback:constant".</summary>
+    private const string FallbackPrefix = "fallback:";
+
+    /// <summary>
+    /// Counts a prediction into its rollout's stage window when it belongs there: made after the stage started, by the
+    /// arm's model or by a fallback standing in for it.
+    /// </summary>
     public bool OnPrediction(Prediction prediction)
     {
         lock (_lock)
@@ -68,7 +74,10 @@ public sealed class RolloutController(TimeProvider clock)
                 RolloutArms.Champion => rollout.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null,
                 _ => null,
             };
-            if (expected != model) return false;
+            // A prediction the arm's model did not serve names what served it (a fallback model, or "constant"):
+            // it still counts for the arm it was routed to, as the fallback the fallback_rate gate is about.
+            var fellBack = prediction.served_by?.StartsWith(FallbackPrefix, StringComparison.Ordinal) == true;
+            if (expected is null || (expected != model && !fellBack)) return false;
             rollout.Metrics.Record(prediction);
             return true;
         }

@@ -40,7 +40,7 @@ public sealed partial class RolloutEvaluator(
         var (live, aborted) = controller.Reconcile();
         foreach (var rollout in aborted.Where(a => a.Phase is RolloutPhase.Running or RolloutPhase.AwaitingApproval))
         {
-            await RollBackAsync(rollout, "aborted: the rollout record was deleted (./mlops rollout abort)", alert: false, ct);
+            await RollBackAsync(rollout, "aborted: the rollout record was deleted (./mlops rollout abort)", aborted: true, ct);
             RolloutMetrics.Stage.RemoveLabelled(rollout.Key);
         }
         foreach (var rollout in live)
@@ -96,7 +96,7 @@ public sealed partial class RolloutEvaluator(
                 rollout.LastReason = completed.Reason;
                 break;
             case RolloutDecision.RolledBack rolledBack:
-                await RollBackAsync(rollout, rolledBack.Reason, alert: true, ct, metrics);
+                await RollBackAsync(rollout, rolledBack.Reason, aborted: false, ct, metrics);
                 break;
         }
         RolloutMetrics.Stage.WithLabels(rollout.Key).Set(
@@ -131,17 +131,21 @@ public sealed partial class RolloutEvaluator(
         LogStarted(rollout.Key, spec.candidate_model);
     }
 
-    private async Task RollBackAsync(ActiveRollout rollout, string reason, bool alert, CancellationToken ct, Dictionary<string, double>? metrics = null)
+    /// <summary>
+    /// Back to the champion alone, with the rollout event and an alert: <see cref="RolloutPublisher.RolledBackAlert"/>
+    /// for a failed gate, <see cref="RolloutPublisher.AbortedAlert"/> for an abort.
+    /// </summary>
+    private async Task RollBackAsync(ActiveRollout rollout, string reason, bool aborted, CancellationToken ct, Dictionary<string, double>? metrics = null)
     {
         var now = clock.GetUtcNow();
         long? revision = rollout.Champion is { } champion
             ? await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.RolledBack(d, champion, r, now.UtcDateTime), ct)
             : null;
         await PublishEventAsync(rollout, RolloutActions.RolledBack, rollout.Stage.name, null, reason, metrics ?? [], revision, ct);
-        if (alert)
-        {
-            await publisher.RaiseRolledBackAsync(rollout.Spec, reason, controller.DeploymentInForce(rollout.Key)?.spec_version, ct);
-        }
+        var specVersion = controller.DeploymentInForce(rollout.Key)?.spec_version;
+        await (aborted
+            ? publisher.RaiseAbortedAsync(rollout.Spec, reason, specVersion, ct)
+            : publisher.RaiseRolledBackAsync(rollout.Spec, reason, specVersion, ct));
         rollout.Phase = RolloutPhase.RolledBack;
         rollout.LastReason = reason;
         LogRolledBack(rollout.Key, reason);

@@ -121,6 +121,35 @@ public sealed class RolloutControllerTests
     }
 
     [Fact]
+    public void Predictions_served_by_a_fallback_count_for_the_arm_they_were_routed_to()
+    {
+        var controller = new RolloutController(_clock);
+        controller.OnDeployment("flights", During());
+        controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1)));
+        controller.OnRollout("flights", Spec(Created));
+        var rollout = Assert.Single(controller.Reconcile().Live);
+        var now = _clock.GetUtcNow().UtcDateTime;
+
+        // What Inference logs when the candidate cannot score: the constant (or the next model of the chain) served.
+        var constant = Prediction(RolloutArms.Candidate, "0.2", now);
+        (constant.model_name, constant.served_by, constant.fallback_reason) = ("constant", "fallback:constant", "missing_required_feature: delay:2: required feature 'event.x' is missing");
+        var chained = Prediction(RolloutArms.Candidate, "1", now);
+        (chained.served_by, chained.fallback_reason) = ("fallback:delay:1", "timeout: delay:2 took 80.0 ms, the limit is 50 ms");
+        var served = Prediction(RolloutArms.Candidate, "2", now);
+        served.served_by = "arm";
+
+        Assert.True(controller.OnPrediction(constant));
+        Assert.True(controller.OnPrediction(chained));
+        Assert.True(controller.OnPrediction(served));
+        Assert.Equal(3, rollout.Metrics.Candidate.Count);
+        Assert.Equal(2.0 / 3, rollout.Metrics.Value(GateMetric.FallbackRate)!.Value, 9);
+        // Not a fallback, and not the candidate's model: another deployment revision's arm, still ignored.
+        var stale = Prediction(RolloutArms.Candidate, "3", now);
+        stale.served_by = "arm";
+        Assert.False(controller.OnPrediction(stale));
+    }
+
+    [Fact]
     public void Older_deployment_and_rollout_revisions_are_ignored()
     {
         var controller = new RolloutController(_clock);
