@@ -1,7 +1,8 @@
 namespace MlOps.Cli;
 
 /// <summary>A platform service `mlops up` runs next to the stack, and the stack.env variable its URL goes to.</summary>
-public sealed record ServiceDefinition(string Name, string Assembly, string UrlVariable);
+/// <param name="Runtime">Environment the service's process runs with (runtime settings such as the GC's), if any.</param>
+public sealed record ServiceDefinition(string Name, string Assembly, string UrlVariable, IReadOnlyDictionary<string, string>? Runtime = null);
 
 /// <summary>The services `up` starts, in start order. Later services join this list as they are built.</summary>
 public static class ServiceCatalog
@@ -10,7 +11,8 @@ public static class ServiceCatalog
     [
         new("ingestion", "MlOps.Ingestion", "INGESTION_URL"),
         new("features", "MlOps.Features", "FEATURES_URL"),
-        new("inference", "MlOps.Inference", "INFERENCE_URL"),
+        new("inference", "MlOps.Inference", "INFERENCE_URL",
+            new Dictionary<string, string> { [MlOps.Inference.InferenceRuntime.Gen0BudgetVariable] = MlOps.Inference.InferenceRuntime.Gen0Budget }),
         new("rollout", "MlOps.Rollout", "ROLLOUT_URL"),
     ];
 }

@@ -44,6 +44,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             info.Environment[key] = value;
         }
+        foreach (var (key, value) in definition.Runtime ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         var process = Process.Start(info) ?? throw new CliException($"{definition.Name} did not start");
         var log = new StreamWriter(logFile, append: false) { AutoFlush = true };

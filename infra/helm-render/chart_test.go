@@ -836,3 +836,26 @@ func TestMlopsChartRunsTheRolloutControllerAsOneInstance(t *testing.T) {
 		}
 	}
 }
+
+// Inference ships with a 64 MB gen0 budget (InferenceRuntime in services/MlOps.Inference): its predict p99 depends
+// on it. The other services keep the runtime's default.
+func TestMlopsChartSetsInferencesGen0Budget(t *testing.T) {
+	out, err := renderMlops(t, filepath.Join(mlopsChart, "ci", "default-values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployments := decodeAs[deployment](t, parseManifests(t, out)["Deployment"])
+	for _, component := range []string{"ingestion", "features", "inference", "rollout"} {
+		d, ok := deployments[rel+component]
+		if !ok {
+			t.Fatalf("no Deployment for %s", component)
+		}
+		got, set := envOf(d.Spec.Template.Spec.Containers[0])["DOTNET_GCgen0size"]
+		if component == "inference" && got.Value != "0x4000000" {
+			t.Errorf("inference: DOTNET_GCgen0size %q, want 0x4000000", got.Value)
+		}
+		if component != "inference" && set {
+			t.Errorf("%s: DOTNET_GCgen0size set to %q; only inference needs it", component, got.Value)
+		}
+	}
+}

@@ -28,6 +28,7 @@ static int RunValidator(string[] rest)
 //   the second core for several seconds, inside the timed windows (~1,000 methods, ~1 s of JIT time per 50k
 //   events measured), which a long-running service does not pay. Fully optimised code from the first call keeps
 //   the JIT out of both paths' timings.
+// - inference only, DOTNET_GCgen0size: the gen0 budget the inference service is deployed with (InferenceRuntime).
 static async Task<int> RerunAsync(string[] args)
 {
     var self = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
@@ -40,7 +41,13 @@ static async Task<int> RerunAsync(string[] args)
         self.ArgumentList.Add(arg);
     }
     self.Environment[Child] = "1";
-    foreach (var (name, value) in new[] { ("DOTNET_gcServer", "1"), ("DOTNET_TieredCompilation", "0") })
+    var settings = new List<(string, string)> { ("DOTNET_gcServer", "1"), ("DOTNET_TieredCompilation", "0") };
+    if (args.FirstOrDefault() == "inference")
+    {
+        // The inference service ships with this gen0 budget (mlops up, the Helm chart): measure it as it runs.
+        settings.Add((MlOps.Inference.InferenceRuntime.Gen0BudgetVariable, MlOps.Inference.InferenceRuntime.Gen0Budget));
+    }
+    foreach (var (name, value) in settings)
     {
         self.Environment[name] = Environment.GetEnvironmentVariable(name) ?? value;
     }

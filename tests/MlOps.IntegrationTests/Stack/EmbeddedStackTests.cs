@@ -57,7 +57,14 @@ public sealed partial class EmbeddedStackTests(ITestOutputHelper output)
             Assert.True(variables.TryGetValue(service.UrlVariable, out var url), $"{service.UrlVariable} missing from stack.env");
             using var ready = await http.GetAsync(url + "/health/ready");
             Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+            // Runtime settings a service is deployed with (the inference GC budget) reach its process.
+            var environment = File.ReadAllText($"/proc/{File.ReadAllText(Path.Combine(cli.Home, service.Name + ".pid")).Trim()}/environ").Split('\0');
+            foreach (var (name, value) in service.Runtime ?? new Dictionary<string, string>())
+            {
+                Assert.Contains($"{name}={value}", environment);
+            }
         }
+        Assert.Contains(MlOps.Cli.ServiceCatalog.All, s => s.Runtime?.ContainsKey(MlOps.Inference.InferenceRuntime.Gen0BudgetVariable) == true);
     }
 
     /// <summary>`mlops probe produce` (another process, Confluent's serializer) is read here with Confluent's deserializer.</summary>
