@@ -58,7 +58,13 @@ internal static class FeaturesBenchmark
         var operationsBefore = FeaturesMetrics.RedisOperations.Value;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var threadsBefore = ThreadCpu();
-        var updateRate = await MeasureUpdatesAsync(redis, delivered);
+        using var sampler = Environment.GetEnvironmentVariable("MLOPS_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+        var (updateRate, gc) = await GcActivity.MeasureAsync(() => MeasureUpdatesAsync(redis, delivered));
+        Console.WriteLine($"during the updates: {gc.Format(delivered.Count, "event (service and mock Kafka)")}");
+        if (sampler is not null)
+        {
+            Console.WriteLine($"allocations by type, sampled, per event:{Environment.NewLine}{sampler.Top(25, delivered.Count)}");
+        }
         var cpuPerEvent = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / delivered.Count;
         var threadsAfter = ThreadCpu();
         var byGroup = threadsAfter.Select(t => (t.Key.Name, Ticks: t.Value - threadsBefore.GetValueOrDefault(t.Key)))

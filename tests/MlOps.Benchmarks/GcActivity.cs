@@ -14,6 +14,7 @@ internal sealed record GcActivity(int Gen0, int Gen1, int Gen2, TimeSpan Pause, 
             GC.GetTotalPauseDuration() - pause, GC.GetTotalAllocatedBytes() - allocated));
     }
 
-    public string Format(int operations) =>
-        $"GCs gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pauses {Pause.TotalMilliseconds:F1} ms in all, {AllocatedBytes / 1024.0 / operations:F1} KB allocated per request (client and server)";
+    /// <param name="per">What one of the operations is, e.g. "request (client and server)".</param>
+    public string Format(int operations, string per) =>
+        $"GCs gen0/1/2 {Gen0}/{Gen1}/{Gen2}, pauses {Pause.TotalMilliseconds:F1} ms in all, {AllocatedBytes / 1024.0 / operations:F1} KB allocated per {per}";
 }

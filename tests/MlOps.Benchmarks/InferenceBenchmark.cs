@@ -182,7 +182,7 @@ internal static class InferenceBenchmark
         Console.WriteLine("server side, mean per predict request: " + Stages("http"));
         foreach (var (awaitsLog, gc) in predictGc)
         {
-            Console.WriteLine($"during the {requests} predicts ({(awaitsLog ? "answer after ack" : "background log")}): {gc.Format(requests)}");
+            Console.WriteLine($"during the {requests} predicts ({(awaitsLog ? "answer after ack" : "background log")}): {gc.Format(requests, "request (client and server)")}");
         }
         foreach (var (awaitsLog, latency) in predict)
         {
