@@ -1,3 +1,5 @@
+using MlOps.Stack;
+
 namespace MlOps.Cli;
 
 /// <summary>Where the stack keeps its state: <c>.mlops/</c> in the current directory, or <c>$MLOPS_HOME</c>.</summary>
@@ -14,6 +16,19 @@ public sealed record StackPaths(string Directory)
     public string ServicePidFile(ServiceDefinition service) => Path.Combine(Directory, service.Name + ".pid");
 
     public string ServiceLogFile(ServiceDefinition service) => Path.Combine(Directory, service.Name + ".log");
+
+    /// <summary>The running stack's endpoints from <see cref="EnvFile"/>; a clear error when no stack is up.</summary>
+    public StackEndpoints Endpoints()
+    {
+        try
+        {
+            return StackEndpoints.FromEnvFile(EnvFile);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+        {
+            throw new CliException($"no running stack ({ex.Message}); start one with './mlops up --detach'");
+        }
+    }
 
     public static StackPaths FromEnvironment() => new(Path.GetFullPath(
         Environment.GetEnvironmentVariable("MLOPS_HOME") ?? Path.Combine(System.IO.Directory.GetCurrentDirectory(), ".mlops")));

@@ -84,4 +84,21 @@ public sealed record FlightDataset(IReadOnlyList<FlightRecord> Rows, IReadOnlyLi
 
     private static double? Number(JsonElement element, string name) =>
         element.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetDouble(out var value) ? value : null;
+
+    /// <summary>
+    /// The flights themselves when they are already in (departure, index) order (flights-3m is, and a dataset's rows
+    /// are), else sorted into it: the order training splits by and a replay publishes in.
+    /// </summary>
+    public static IReadOnlyList<FlightRecord> InDepartureOrder(IEnumerable<FlightRecord> flights)
+    {
+        var list = flights as IReadOnlyList<FlightRecord> ?? flights.ToList();
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (list[i].Departure < list[i - 1].Departure || list[i].Departure == list[i - 1].Departure && list[i].Index < list[i - 1].Index)
+            {
+                return list.OrderBy(f => f.Departure).ThenBy(f => f.Index).ToList();
+            }
+        }
+        return list;
+    }
 }

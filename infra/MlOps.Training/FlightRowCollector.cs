@@ -39,7 +39,7 @@ internal sealed class FlightRowCollector(string dateExpectation, int capacity = 
     public void Skip(string reason) => _skipped.Add(new SkippedRow(_next++, reason));
 
     /// <summary>The usable rows in departure order (stable: ties keep file order) and the skipped ones.</summary>
-    public FlightDataset ToDataset() => new(InDepartureOrder(_rows), _skipped);
+    public FlightDataset ToDataset() => new(FlightDataset.InDepartureOrder(_rows), _skipped);
 
     /// <summary>Why a row cannot be used, naming the first field that fails; null when it can.</summary>
     public static string? Problem(in FlightFields fields, string dateExpectation)
@@ -53,19 +53,6 @@ internal sealed class FlightRowCollector(string dateExpectation, int capacity = 
     }
 
     public static bool IsAirport(string? code) => code is { Length: 3 } && code.All(char.IsAsciiLetterUpper);
-
-    /// <summary>The rows themselves when they are already in departure order (flights-3m is), else a stable sort.</summary>
-    public static IReadOnlyList<FlightRecord> InDepartureOrder(List<FlightRecord> rows)
-    {
-        for (var i = 1; i < rows.Count; i++)
-        {
-            if (rows[i].Departure < rows[i - 1].Departure)
-            {
-                return rows.OrderBy(r => r.Departure).ToList();
-            }
-        }
-        return rows;
-    }
 
     private string Pooled(string code)
     {

@@ -858,4 +858,24 @@ func TestMlopsChartSetsInferencesGen0Budget(t *testing.T) {
 			t.Errorf("%s: DOTNET_GCgen0size set to %q; only inference needs it", component, got.Value)
 		}
 	}
+
+	inferenceEnv := func(t *testing.T, override string) map[string]envVar {
+		t.Helper()
+		out, err := renderMlopsWith(t, nil, "global:\n  spec: {existingConfigMap: s}", "inference:\n  models: {existingClaim: m}\n"+override)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return envOf(decodeAs[deployment](t, parseManifests(t, out)["Deployment"])[rel+"inference"].Spec.Template.Spec.Containers[0])
+	}
+	t.Run("a user's env keeps it", func(t *testing.T) {
+		env := inferenceEnv(t, "  env: [{name: LOG_LEVEL, value: debug}]")
+		if env["DOTNET_GCgen0size"].Value != "0x4000000" || env["LOG_LEVEL"].Value != "debug" {
+			t.Errorf("env %+v: want the user's LOG_LEVEL and the chart's DOTNET_GCgen0size", env)
+		}
+	})
+	t.Run("empty turns it off", func(t *testing.T) {
+		if got, set := inferenceEnv(t, "  gcGen0Size: \"\"")["DOTNET_GCgen0size"]; set {
+			t.Errorf("DOTNET_GCgen0size %q rendered with gcGen0Size empty", got.Value)
+		}
+	})
 }

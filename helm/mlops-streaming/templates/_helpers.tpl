@@ -282,6 +282,11 @@ Usage: {{ include "mlops.containerEnv" (dict "context" $ "component" "ingestion"
 - name: MLOPS_MODELS_DIR
   value: {{ include "mlops.modelsMountPath" $svc | quote }}
 {{- end }}
+{{- with $svc.gcGen0Size }}
+{{- /* The runtime reads the gen0 budget only from the environment (a runtimeconfig property is ignored). */}}
+- name: DOTNET_GCgen0size
+  value: {{ . | quote }}
+{{- end }}
 {{- $kafka := $global.kafka | default dict -}}
 {{- $protocol := $kafka.securityProtocol | default "PLAINTEXT" -}}
 {{- if ne $protocol "PLAINTEXT" }}

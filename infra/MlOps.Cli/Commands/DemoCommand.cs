@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
-using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using MlOps.Cli.Demo;
-using MlOps.Cli.Replay;
-using MlOps.Common.Kafka;
-using MlOps.Contracts;
 using MlOps.Stack;
 
 namespace MlOps.Cli.Commands;
@@ -16,14 +11,14 @@ namespace MlOps.Cli.Commands;
 /// <c>demo</c>: the platform's main job on the flight-delay example, start to finish. Trains (or reuses) the champion
 /// and the challenger, starts the embedded stack and every service, registers and deploys both, replays the flights
 /// with their delayed labels, waits until every departure was scored by every arm, prints the report and stops
-/// what it started (unless <c>--keep</c>).
+/// what it started (unless <c>--keep</c>). Ctrl+C or SIGTERM ends it early, through the same stop.
 /// </summary>
 internal static class DemoCommand
 {
     public const string Deployment = "flight-delay";
     public const string DepartureType = "flight_departure";
 
-    /// <summary>The example's two models: name:version, the manifest's version and the trainer that makes it.</summary>
+    /// <summary>The example's two models: the manifest's version, the trainer that makes it, its role.</summary>
     private static readonly (string Version, string Trainer, string Role)[] Models =
     [
         ("1", "fasttree", "champion"),
@@ -43,80 +38,86 @@ internal static class DemoCommand
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 300, min: 10));
         var keep = args.Flag("keep");
         var clock = Stopwatch.StartNew();
-        // Ctrl+C or SIGTERM ends the run early, but still through the finally that stops the stack.
-        using var stop = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        var ct = stop.Token;
-
-        Step("models");
-        var manifests = Models.Select(m => EnsureModel(root, data, m.Version, m.Trainer, m.Role)).ToList();
-
-        Step("stack");
-        await UpCommand.RunAsync(paths, CliArgs.Parse(["--detach"]), ["up", "--spec", Path.Combine(example, "spec.yaml")]);
+        using var signals = new TerminationSignals();
+        var ct = signals.Token;
         try
         {
-            var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
-            var endpoints = StackEnvFile.Read(paths.EnvFile);
+            Step("data");
+            var plan = ReplayCommand.Plan(replay); // a bad file fails here, before anything starts
+            ct.ThrowIfCancellationRequested();
 
-            Step("register and deploy");
-            foreach (var manifest in manifests)
+            Step("models");
+            var manifests = Models.Select(m => EnsureModel(root, data, m.Version, m.Trainer, m.Role)).ToList();
+            ct.ThrowIfCancellationRequested();
+
+            Step("stack");
+            // Refuses a stack that is already running (it is not ours to stop); stops its own if it never gets ready.
+            await UpCommand.RunAsync(paths, CliArgs.Parse(["--detach"]), ["up", "--spec", Path.Combine(example, "spec.yaml")]);
+            try
             {
-                await ModelsCommand.RegisterAsync(paths, [manifest]);
+                return await RunOnStackAsync(paths, Path.Combine(example, "deployment.yaml"), manifests, replay, plan, timeout, clock, ct);
             }
-            await DeploymentsCommand.DeployFileAsync(paths, Path.Combine(example, "deployment.yaml"));
-            await WaitForDeploymentAsync(endpoints["INFERENCE_URL"], Models.Select(m => $"flight-delay:{m.Version}").ToList(), ct);
-
-            Step("replay");
-            using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
-            using var followers = new DemoFollowers(stack, registry, new DemoTally(DepartureType, Arms));
-            var started = clock.Elapsed;
-            var counts = await ReplayCommand.ReplayAsync(stack, replay, ct);
-
-            Step("waiting until every departure is scored by every arm");
-            var deadline = DateTime.UtcNow + timeout;
-            while (!await followers.CatchUpAsync(ct))
+            finally
             {
-                if (DateTime.UtcNow > deadline)
+                if (keep)
                 {
-                    Console.Error.WriteLine($"mlops: demo: not drained after {timeout.TotalSeconds:F0} s: {followers.Tally.Missing()}; see .mlops/<service>.log");
-                    return 1;
+                    Console.WriteLine($"the stack keeps running (--keep): source {paths.EnvFile}; './mlops down' stops it");
                 }
-                await Task.Delay(PollInterval, ct);
+                else
+                {
+                    Step("stopping the stack");
+                    await DownCommand.RunAsync(paths);
+                }
             }
-            var drainedAfter = clock.Elapsed - started;
-
-            var summary = followers.Tally.Summarize();
-            Console.WriteLine();
-            Console.Write(DemoReport.Text(summary, counts, drainedAfter, endpoints));
-            var json = Path.Combine(paths.Directory, "demo-report.json");
-            await File.WriteAllTextAsync(json, DemoReport.ToJson(summary, counts, drainedAfter));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report     {json}; the demo took {clock.Elapsed.TotalSeconds:F0} s"));
-            return 0;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             Console.Error.WriteLine("mlops: demo interrupted");
             return 130;
         }
-        finally
-        {
-            if (keep)
-            {
-                Console.WriteLine("the stack keeps running (--keep): source .mlops/stack.env; './mlops down' stops it");
-            }
-            else
-            {
-                Step("stopping the stack");
-                await DownCommand.RunAsync(paths);
-            }
-        }
+    }
 
-        void Cancel(PosixSignalContext context)
+    private static async Task<int> RunOnStackAsync(
+        StackPaths paths, string deploymentFile, IReadOnlyList<string> manifests, ReplayCommand.Request replay, ReplayCommand.ReplayPlan plan,
+        TimeSpan timeout, Stopwatch clock, CancellationToken ct)
+    {
+        var stack = paths.Endpoints();
+        var endpoints = StackEnvFile.Read(paths.EnvFile);
+
+        Step("register and deploy");
+        foreach (var manifest in manifests)
         {
-            context.Cancel = true;
-            stop.Cancel();
+            await ModelsCommand.RegisterAsync(paths, [manifest]);
         }
+        await DeploymentsCommand.DeployFileAsync(paths, deploymentFile);
+        await WaitForDeploymentAsync(endpoints["INFERENCE_URL"], Models.Select(m => $"{Deployment}:{m.Version}").ToList(), ct);
+
+        Step("replay");
+        using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = stack.SchemaRegistryUrl });
+        using var followers = new DemoFollowers(stack, registry, new DemoTally(DepartureType, Arms));
+        var started = clock.Elapsed;
+        var counts = await ReplayCommand.ReplayAsync(stack, replay, plan, ct);
+
+        Step("waiting until every departure is scored by every arm");
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await followers.CatchUpAsync(ct))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Console.Error.WriteLine($"mlops: demo: not drained after {timeout.TotalSeconds:F0} s: {followers.Tally.Missing()}; see the service logs in {paths.Directory}");
+                return 1;
+            }
+            await Task.Delay(PollInterval, ct);
+        }
+        var drainedAfter = clock.Elapsed - started;
+
+        var summary = followers.Tally.Summarize();
+        Console.WriteLine();
+        Console.Write(DemoReport.Text(summary, counts, drainedAfter, endpoints, paths));
+        var json = Path.Combine(paths.Directory, "demo-report.json");
+        await File.WriteAllTextAsync(json, DemoReport.ToJson(summary, counts, drainedAfter), ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"report     {json}; the demo took {clock.Elapsed.TotalSeconds:F0} s"));
+        return 0;
     }
 
     private static void Step(string what) => Console.WriteLine($"-- {what}");
@@ -127,84 +128,62 @@ internal static class DemoCommand
         var manifest = Path.Combine(root, "models", Deployment, $"{Deployment}-{version}.model.json");
         if (File.Exists(manifest))
         {
-            var metrics = JsonDocument.Parse(File.ReadAllText(manifest)).RootElement.GetProperty("metrics");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"reusing {Deployment}:{version} ({role}, {trainer}): holdout AUC {metrics.GetProperty("auc").GetDouble():F3}, {manifest}"));
+                $"reusing {Deployment}:{version} ({role}, {trainer}): holdout AUC {HoldoutAuc(manifest):F3}, {manifest}"));
             return manifest;
         }
-        Console.WriteLine($"training {Deployment}:{version} ({role}, {trainer})");
+        Console.WriteLine($"training {Deployment}:{version} ({role}, {trainer}) on the earliest 80 % of {data}: the report's AUC over those flights is in-sample");
         TrainCommand.Run(CliArgs.Parse(["--data", data, "--version", version, "--trainer", trainer]));
         return manifest;
     }
 
-    /// <summary>Waits until the inference service serves the deployment with every model (or says why it refused one).</summary>
+    private static double HoldoutAuc(string manifest)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(manifest));
+            return document.RootElement.GetProperty("metrics").GetProperty("auc").GetDouble();
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        {
+            throw new CliException($"demo: {manifest}: no readable metrics.auc ({ex.Message}); retrain it with ./mlops train");
+        }
+    }
+
+    /// <summary>
+    /// Waits until the inference service serves the deployment with every model. An unanswered or unexpected
+    /// response is retried until the deadline, then reported with what the service said it refused.
+    /// </summary>
     private static async Task WaitForDeploymentAsync(string inferenceUrl, IReadOnlyList<string> models, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = new Uri(inferenceUrl), Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + ReadyTimeout;
+        var last = "no answer yet";
         while (true)
-        {
-            using var state = JsonDocument.Parse(await http.GetStringAsync("/v1/models", ct));
-            var served = state.RootElement.GetProperty("deployments").EnumerateArray()
-                .Where(d => d.GetProperty("deployment").GetString() == Deployment)
-                .SelectMany(d => d.GetProperty("arms").EnumerateArray().Select(a => a.GetProperty("model").GetString()))
-                .ToHashSet(StringComparer.Ordinal);
-            if (models.All(served.Contains))
-            {
-                Console.WriteLine($"inference serves {Deployment}: {string.Join(", ", models)}");
-                return;
-            }
-            var refused = state.RootElement.GetProperty("refused").ToString();
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new CliException($"demo: inference did not serve {string.Join(", ", models)} within {ReadyTimeout.TotalSeconds:F0} s (refused: {refused})");
-            }
-            await Task.Delay(200, ct);
-        }
-    }
-
-    /// <summary>The topics the report counts, each followed from its beginning into one tally.</summary>
-    private sealed class DemoFollowers(StackEndpoints stack, ISchemaRegistryClient registry, DemoTally tally) : IDisposable
-    {
-        private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
-        private readonly TopicFollower<EventEnvelope> _raw = new(stack.KafkaBootstrap, registry, TopicCatalog.EventsRaw);
-        private readonly TopicFollower<EventEnvelope> _validated = new(stack.KafkaBootstrap, registry, TopicCatalog.EventsValidated);
-        private readonly TopicFollower<QuarantinedEvent> _quarantined = new(stack.KafkaBootstrap, registry, TopicCatalog.EventsQuarantine);
-        private readonly TopicFollower<Prediction> _predictions = new(stack.KafkaBootstrap, registry, TopicCatalog.Predictions);
-        private readonly TopicFollower<Label> _labels = new(stack.KafkaBootstrap, registry, TopicCatalog.Labels);
-
-        public DemoTally Tally => tally;
-
-        /// <summary>Reads what arrived since the last call; true once everything is accounted for.</summary>
-        public async Task<bool> CatchUpAsync(CancellationToken ct)
         {
             try
             {
-                await ReadAsync(ct);
+                using var state = JsonDocument.Parse(await http.GetStringAsync("/v1/models", ct));
+                var served = state.RootElement.GetProperty("deployments").EnumerateArray()
+                    .Where(d => d.GetProperty("deployment").GetString() == Deployment)
+                    .SelectMany(d => d.GetProperty("arms").EnumerateArray().Select(a => a.GetProperty("model").GetString()))
+                    .ToHashSet(StringComparer.Ordinal);
+                if (models.All(served.Contains))
+                {
+                    Console.WriteLine($"inference serves {Deployment}: {string.Join(", ", models)}");
+                    return;
+                }
+                last = $"serving {(served.Count == 0 ? "nothing of it" : string.Join(", ", served))}; refused: {state.RootElement.GetProperty("refused")}";
             }
-            catch (Exception ex) when (ex is TimeoutException or KafkaException)
+            catch (Exception ex) when (!ct.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                throw new CliException("demo: " + ex.Message);
+                last = $"{inferenceUrl}/v1/models: {ex.Message}";
             }
-            return tally.Drained;
-        }
-
-        private async Task ReadAsync(CancellationToken ct)
-        {
-            await _raw.CatchUpAsync((_, e) => { if (e is not null) tally.OnRaw(e); }, ReadTimeout, ct);
-            await _validated.CatchUpAsync((_, e) => { if (e is not null) tally.OnValidated(e); }, ReadTimeout, ct);
-            await _quarantined.CatchUpAsync((_, q) => { if (q is not null) tally.OnQuarantined(q); }, ReadTimeout, ct);
-            await _predictions.CatchUpAsync((_, p) => { if (p is not null) tally.OnPrediction(p); }, ReadTimeout, ct);
-            await _labels.CatchUpAsync((_, l) => { if (l is not null) tally.OnLabel(l); }, ReadTimeout, ct);
-        }
-
-        public void Dispose()
-        {
-            _raw.Dispose();
-            _validated.Dispose();
-            _quarantined.Dispose();
-            _predictions.Dispose();
-            _labels.Dispose();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new CliException($"demo: inference did not serve {string.Join(", ", models)} within {ReadyTimeout.TotalSeconds:F0} s ({last})");
+            }
+            await Task.Delay(200, ct);
         }
     }
 }

@@ -24,7 +24,7 @@ internal static class DeploymentsCommand
         {
             throw new CliException($"refused {file}: {ex.Message}");
         }
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         HashSet<string>? registered = null;
         try
         {
@@ -50,7 +50,7 @@ internal static class DeploymentsCommand
 
     public static async Task<int> ListAsync(StackPaths paths)
     {
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         var deployments = await StackTopics.ReadAsync<Deployment>(stack, TopicCatalog.Deployments);
         Console.Write(Table(deployments));
         return 0;
@@ -62,7 +62,7 @@ internal static class DeploymentsCommand
         {
             throw new CliException("undeploy needs one deployment key: <deployment> or <deployment>/<tenant>");
         }
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         var at = await StackTopics.PublishTombstoneAsync(stack, TopicCatalog.Deployments, args[0]);
         Console.WriteLine($"undeployed '{args[0]}' (tombstone published to {at})");
         return 0;

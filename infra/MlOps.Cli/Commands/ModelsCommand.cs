@@ -33,7 +33,7 @@ internal static class ModelsCommand
         {
             throw new CliException($"refused ({ex.Reason}): {ex.Message}");
         }
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         var at = await StackTopics.PublishAsync(stack, TopicCatalog.Models, OnnxModel.KeyOf(version), version);
         Console.WriteLine($"registered {OnnxModel.KeyOf(version)} (sha256 {version.artifact_sha256[..12]}…, {version.inputs.Count} inputs) " +
                           $"at {Path.Combine(store.Directory, version.artifact_uri)}; published to {at}");
@@ -43,7 +43,7 @@ internal static class ModelsCommand
     public static async Task<int> DeployAsync(StackPaths paths, CliArgs args)
     {
         var deployment = DeploymentOf(args, DateTime.UtcNow);
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         var key = KeyOf(deployment);
         var at = await StackTopics.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
         var arm = deployment.arms[0];

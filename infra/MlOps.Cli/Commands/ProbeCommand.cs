@@ -17,7 +17,7 @@ internal static class ProbeCommand
     public static async Task<int> RunAsync(StackPaths paths, string[] args)
     {
         var options = CliArgs.Parse(args.Skip(1).ToArray());
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         return args.FirstOrDefault() switch
         {
             "produce" => await ProduceAsync(stack, options),

@@ -39,16 +39,26 @@ internal static class ReplayCommand
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            throw new CliException("replay needs a flights file, e.g. ./mlops replay .mlops/data/node_modules/vega-datasets/data/flights-20k.json");
+            throw new CliException($"replay needs a flights file, e.g. ./mlops replay {TrainCommand.DefaultData}");
         }
         var request = Request.Parse(args[0], CliArgs.Parse(args[1..]));
-        await ReplayAsync(StackEndpoints.FromEnvFile(paths.EnvFile), request, CancellationToken.None);
-        return 0;
+        var stack = paths.Endpoints();
+        using var signals = new TerminationSignals();
+        try
+        {
+            await ReplayAsync(stack, request, Plan(request), signals.Token);
+            return 0;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("mlops: replay interrupted; what was published before is acknowledged (see above)");
+            return 130;
+        }
     }
 
-    public static async Task<ReplayCounts> ReplayAsync(StackEndpoints stack, Request request, CancellationToken ct)
+    /// <param name="plan">From <see cref="Plan"/> of the same request (made first, so a bad file fails early).</param>
+    public static async Task<ReplayCounts> ReplayAsync(StackEndpoints stack, Request request, ReplayPlan plan, CancellationToken ct)
     {
-        var plan = Plan(request);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"replaying {plan.Departures:N0} departures from {request.File} ({plan.Skipped} unusable rows skipped), speed {(request.Speed == 0 ? "max" : request.Speed.ToString("G", CultureInfo.InvariantCulture) + "x")}, labels {request.LabelLag.TotalMinutes:G} min after landing"));
         var counts = await FlightReplayer.PublishAsync(stack, plan.Items, plan.Total, request.Speed, ReplayProgress.ForConsole(), ct);
@@ -85,10 +95,7 @@ internal static class ReplayCommand
         {
             throw new CliException($"replay: {ex.Message}"); // the message starts with the file
         }
-        foreach (var row in dataset.Skipped.Take(20))
-        {
-            Console.WriteLine($"  skipped {row}");
-        }
+        TrainCommand.PrintRows(dataset, request.File);
         var flights = request.Limit is { } limit && limit < dataset.Rows.Count ? dataset.Rows.Take(limit).ToList() : dataset.Rows;
         var options = new ReplayOptions(Path.GetFileNameWithoutExtension(request.File), request.Tenant, request.LabelLag);
         var start = flights.Count > 0 ? DateTime.SpecifyKind(flights.Min(f => f.Departure), DateTimeKind.Utc) : default;

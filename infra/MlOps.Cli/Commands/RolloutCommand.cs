@@ -40,7 +40,7 @@ internal static class RolloutCommand
             throw new CliException($"invalid rollout file ({ex.Errors.Count} problem{(ex.Errors.Count == 1 ? "" : "s")}):{Environment.NewLine}"
                                    + string.Join(Environment.NewLine, ex.Errors.Select(e => "  " + e)));
         }
-        var at = await StackTopics.PublishAsync(StackEndpoints.FromEnvFile(paths.EnvFile), TopicCatalog.Rollouts, KeyOf(rollout), rollout);
+        var at = await StackTopics.PublishAsync(paths.Endpoints(), TopicCatalog.Rollouts, KeyOf(rollout), rollout);
         Console.WriteLine($"rollout of {rollout.candidate_model} into '{KeyOf(rollout)}' through {string.Join(" → ", rollout.stages.Select(s => s.name))} " +
                           $"(revision {rollout.revision}); published to {at}");
         return 0;
@@ -48,7 +48,7 @@ internal static class RolloutCommand
 
     private static async Task<int> ApproveAsync(StackPaths paths, string key)
     {
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         var rollout = (await TopicSnapshot.ReadAsync<MlOps.Contracts.Rollout>(stack, TopicCatalog.Rollouts, CancellationToken.None))
             .LastOrDefault(r => r.Key == key).Value ?? throw new CliException($"no rollout '{key}' in {TopicCatalog.Rollouts}");
         var last = (await TopicSnapshot.ReadAsync<RolloutEvent>(stack, TopicCatalog.RolloutEvents, CancellationToken.None))
@@ -70,7 +70,7 @@ internal static class RolloutCommand
 
     private static async Task<int> StatusAsync(StackPaths paths, string? key)
     {
-        var events = await TopicSnapshot.ReadAsync<RolloutEvent>(StackEndpoints.FromEnvFile(paths.EnvFile), TopicCatalog.RolloutEvents, CancellationToken.None);
+        var events = await TopicSnapshot.ReadAsync<RolloutEvent>(paths.Endpoints(), TopicCatalog.RolloutEvents, CancellationToken.None);
         var shown = events.Where(e => e.Value is not null && (key is null || e.Key == key)).OrderBy(e => e.Value!.at).ToList();
         if (shown.Count == 0)
         {
@@ -88,7 +88,7 @@ internal static class RolloutCommand
 
     private static async Task<int> AbortAsync(StackPaths paths, string key)
     {
-        var stack = StackEndpoints.FromEnvFile(paths.EnvFile);
+        var stack = paths.Endpoints();
         using var producer = new ProducerBuilder<string, byte[]?>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrap, EnableIdempotence = true }).Build();
         try
         {

@@ -23,7 +23,7 @@ internal static class RulesCommand
     {
         var set = Load(file);
         var compiled = Compile(set);
-        var stack = Stack(paths);
+        var stack = paths.Endpoints();
         var published = await StackTopics.ReadAsync<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
         if (CheckVersion(published.GetValueOrDefault(compiled.Key), set) is { } unchanged)
         {
@@ -57,7 +57,7 @@ internal static class RulesCommand
 
     private static async Task<int> ListAsync(StackPaths paths, CancellationToken cancellationToken)
     {
-        var stack = Stack(paths);
+        var stack = paths.Endpoints();
         var sets = await StackTopics.ReadAsync<RuleSet>(stack, TopicCatalog.Rules, cancellationToken);
         if (sets.Count == 0)
         {
@@ -75,7 +75,7 @@ internal static class RulesCommand
         // The topic is read once, and only when an argument is not a file.
         var published = IsFile(a) && IsFile(b)
             ? new Dictionary<string, RuleSet>()
-            : await StackTopics.ReadAsync<RuleSet>(Stack(paths), TopicCatalog.Rules, cancellationToken);
+            : await StackTopics.ReadAsync<RuleSet>(paths.Endpoints(), TopicCatalog.Rules, cancellationToken);
         RuleSet Resolve(string reference) => IsFile(reference)
             ? Load(reference)
             : published.GetValueOrDefault(reference)
@@ -85,18 +85,6 @@ internal static class RulesCommand
         Console.WriteLine($"{old.name}:{old.version} -> {@new.name}:{@new.version}");
         Console.WriteLine(changes.Count == 0 ? "  no changes" : "  " + string.Join(Environment.NewLine + "  ", changes));
         return 0;
-    }
-
-    private static StackEndpoints Stack(StackPaths paths)
-    {
-        try
-        {
-            return StackEndpoints.FromEnvFile(paths.EnvFile);
-        }
-        catch (FileNotFoundException ex)
-        {
-            throw new CliException(ex.Message);
-        }
     }
 
     /// <summary>A path (an existing file, or a name ending .yaml/.yml) rather than a <c>name:version</c> reference.</summary>

@@ -12,6 +12,20 @@ internal static class TrainCommand
 
     private const int SkippedShown = 50;
 
+    /// <summary>Prints how many rows the file had and each unusable one (the first 50, then how many more).</summary>
+    public static void PrintRows(FlightDataset dataset, string file)
+    {
+        Console.WriteLine($"read {dataset.Rows.Count + dataset.Skipped.Count} rows from {file}; skipped {dataset.Skipped.Count}");
+        foreach (var skipped in dataset.Skipped.Take(SkippedShown))
+        {
+            Console.WriteLine($"  skipped {skipped}");
+        }
+        if (dataset.Skipped.Count > SkippedShown)
+        {
+            Console.WriteLine($"  ... and {dataset.Skipped.Count - SkippedShown} more");
+        }
+    }
+
     public static int Run(CliArgs args)
     {
         var root = RepositoryRoot.Find();
@@ -27,15 +41,7 @@ internal static class TrainCommand
         try
         {
             var dataset = FlightDataset.Load(data);
-            Console.WriteLine($"read {dataset.Rows.Count + dataset.Skipped.Count} rows from {data}; skipped {dataset.Skipped.Count}");
-            foreach (var skipped in dataset.Skipped.Take(SkippedShown))
-            {
-                Console.WriteLine($"  skipped {skipped}");
-            }
-            if (dataset.Skipped.Count > SkippedShown)
-            {
-                Console.WriteLine($"  ... and {dataset.Skipped.Count - SkippedShown} more");
-            }
+            PrintRows(dataset, data);
             report = FlightDelayTrainer.Train(request, dataset);
         }
         catch (Exception ex) when (ex is TrainingException or FormatException or IOException or System.Text.Json.JsonException)

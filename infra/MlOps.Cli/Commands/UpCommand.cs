@@ -36,14 +36,12 @@ internal static class UpCommand
             RegistryPort = args.Int("registry-port", 0),
             RedisPort = args.Int("redis-port", 0),
         };
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+        using var signals = new TerminationSignals();
+        var stop = signals.Token;
 
         // The pid goes first, so 'down' can stop a stack that is still starting.
         File.WriteAllText(paths.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        await using var stack = await EmbeddedStack.StartAsync(options, stop.Token);
+        await using var stack = await EmbeddedStack.StartAsync(options, stop);
         File.WriteAllText(paths.RedisPidFile, stack.Redis.ProcessId.ToString(CultureInfo.InvariantCulture));
         var variables = new SortedDictionary<string, string>(stack.Endpoints.ToVariables().ToDictionary(), StringComparer.Ordinal);
         await using var services = new ServiceGroup();
@@ -55,7 +53,7 @@ internal static class UpCommand
             Directory.CreateDirectory(paths.ModelsDirectory);
             foreach (var definition in ServiceCatalog.All)
             {
-                var service = await ServiceProcess.StartAsync(definition, variables, paths.ServiceLogFile(definition), stop.Token);
+                var service = await ServiceProcess.StartAsync(definition, variables, paths.ServiceLogFile(definition), stop);
                 services.Add(service);
                 File.WriteAllText(paths.ServicePidFile(definition), service.ProcessId.ToString(CultureInfo.InvariantCulture));
                 variables[definition.UrlVariable] = service.Url;
@@ -69,7 +67,7 @@ internal static class UpCommand
         Console.WriteLine("stack is up; Ctrl+C or './mlops down' stops it");
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            await Task.Delay(Timeout.Infinite, stop);
         }
         catch (OperationCanceledException)
         {
@@ -87,12 +85,6 @@ internal static class UpCommand
             File.Delete(paths.RedisPidFile);
         }
         return 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 
     /// <summary>Runs this CLI with <paramref name="upArgs"/> (an <c>up</c> command line) in the background; returns once its stack is ready.</summary>
@@ -129,7 +121,9 @@ internal static class UpCommand
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new CliException($"the stack did not become ready within {ReadyTimeout.TotalSeconds} s; see {paths.LogFile}");
+                // Nothing else would stop it: the background stack and whatever it started go down with it.
+                await DownCommand.RunAsync(paths);
+                throw new CliException($"the stack did not become ready within {ReadyTimeout.TotalSeconds} s and was stopped; see {paths.LogFile}");
             }
             await Task.Delay(100);
         }

@@ -16,7 +16,7 @@ internal static class DemoReport
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static string Text(DemoSummary summary, ReplayCounts replay, TimeSpan drainedAfter, IReadOnlyDictionary<string, string> endpoints)
+    public static string Text(DemoSummary summary, ReplayCounts replay, TimeSpan drainedAfter, IReadOnlyDictionary<string, string> endpoints, StackPaths paths)
     {
         var text = new StringBuilder();
         void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
@@ -33,9 +33,9 @@ internal static class DemoReport
         Line($"labels      {summary.Labels:N0} arrivals reported, {summary.LabelPositiveRate:P1} delayed > 15 min; {summary.MeanLabelDelayHours:F1} h of event time after the prediction on average; {summary.LabelsNotAfterPrediction} not after it");
         foreach (var service in ServiceCatalog.All.Where(s => endpoints.ContainsKey(s.UrlVariable)))
         {
-            Line($"metrics     {service.Name,-10} {endpoints[service.UrlVariable]}/metrics   (log .mlops/{service.Name}.log)");
+            Line($"metrics     {service.Name,-10} {endpoints[service.UrlVariable]}/metrics   (log {paths.ServiceLogFile(service)})");
         }
-        Line($"            what each metric means: README, Metrics; the topics: source .mlops/stack.env && kcat -L -b $KAFKA_BOOTSTRAP");
+        Line($"            what each metric means: README, Metrics; the topics: source {paths.EnvFile} && kcat -L -b $KAFKA_BOOTSTRAP");
         return text.ToString();
     }
 

@@ -49,7 +49,7 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
     private readonly Dictionary<string, int> _raw = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _validated = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _quarantined = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _departures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _departures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ArmTally> _arms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Label> _labels = new(StringComparer.Ordinal);
 
@@ -58,7 +58,7 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
     public void OnValidated(EventEnvelope e)
     {
         Increment(_validated, e.event_type);
-        if (e.event_type == departureType) _departures.Add(e.event_id);
+        if (e.event_type == departureType) _departures[e.event_id] = e.event_time;
     }
 
     public void OnQuarantined(QuarantinedEvent q) =>
@@ -82,7 +82,7 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
     public bool Drained =>
         _departures.Count > 0
         && _raw.Values.Sum() == _validated.Values.Sum() + _quarantined.Values.Sum()
-        && arms.All(a => _arms.TryGetValue(a, out var arm) && _departures.All(arm.Scored.ContainsKey));
+        && arms.All(a => _arms.TryGetValue(a, out var arm) && _departures.Keys.All(arm.Scored.ContainsKey));
 
     /// <summary>What is still missing, for a run that did not drain in time.</summary>
     public string Missing()
@@ -92,7 +92,7 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
         if (unaccounted != 0) parts.Add($"{unaccounted} raw events neither validated nor quarantined");
         foreach (var name in arms)
         {
-            var scored = _arms.TryGetValue(name, out var arm) ? _departures.Count(arm.Scored.ContainsKey) : 0;
+            var scored = _arms.TryGetValue(name, out var arm) ? _departures.Keys.Count(arm.Scored.ContainsKey) : 0;
             if (scored < _departures.Count) parts.Add($"arm {name}: {_departures.Count - scored} of {_departures.Count} departures unscored");
         }
         return parts.Count == 0 ? "nothing" : string.Join("; ", parts);
@@ -102,16 +102,14 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
     {
         var armSummaries = _arms.OrderBy(a => a.Value.Shadow).ThenBy(a => a.Key, StringComparer.Ordinal)
             .Select(a => a.Value.Summarize(a.Key, _departures, _labels)).ToList();
+        // Once per label, against the departure it judges (the event time every arm scored it at).
         var delays = new List<double>();
         var notAfter = 0;
         foreach (var (key, label) in _labels)
         {
-            foreach (var arm in _arms.Values)
-            {
-                if (!arm.Scored.TryGetValue(key, out var scored)) continue;
-                if (label.observed_at <= scored.EventTime) notAfter++;
-                delays.Add((label.observed_at - scored.EventTime).TotalHours);
-            }
+            if (!_departures.TryGetValue(key, out var departed)) continue;
+            if (label.observed_at <= departed) notAfter++;
+            delays.Add((label.observed_at - departed).TotalHours);
         }
         return new DemoSummary(
             Sorted(_raw), Sorted(_validated), Sorted(_quarantined), armSummaries,
@@ -156,14 +154,14 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
             }
         }
 
-        public ArmSummary Summarize(string name, HashSet<string> departures, Dictionary<string, Label> labels)
+        public ArmSummary Summarize(string name, Dictionary<string, DateTime> departures, Dictionary<string, Label> labels)
         {
             var sorted = _latencies.Order().ToArray();
             var joined = Scored.Where(s => labels.ContainsKey(s.Key))
                 .Select(s => (s.Value.Probability, labels[s.Key].value > 0.5)).ToList();
             return new ArmSummary(
                 name, string.Join(",", _models.Order(StringComparer.Ordinal)), Shadow, _predictions,
-                Scored.Keys.Count(departures.Contains),
+                Scored.Keys.Count(departures.ContainsKey),
                 _duplicates,
                 _unscored,
                 _fallbacks,

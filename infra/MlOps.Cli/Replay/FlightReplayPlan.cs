@@ -42,24 +42,7 @@ internal static class FlightReplayPlan
     /// first (the flight references only).
     /// </summary>
     public static IEnumerable<ReplayItem> Build(IEnumerable<FlightRecord> flights, ReplayOptions options) =>
-        Merge(InDepartureOrder(flights), options);
-
-    /// <summary>The flights as given when they are in (departure, index) order; otherwise sorted into it.</summary>
-    public static IReadOnlyList<FlightRecord> InDepartureOrder(IEnumerable<FlightRecord> flights)
-    {
-        var list = flights as IReadOnlyList<FlightRecord> ?? flights.ToList();
-        for (var i = 1; i < list.Count; i++)
-        {
-            if (DepartsBefore(list[i], list[i - 1]))
-            {
-                return list.OrderBy(f => f.Departure).ThenBy(f => f.Index).ToList();
-            }
-        }
-        return list;
-    }
-
-    private static bool DepartsBefore(FlightRecord a, FlightRecord b) =>
-        a.Departure < b.Departure || a.Departure == b.Departure && a.Index < b.Index;
+        Merge(FlightDataset.InDepartureOrder(flights), options);
 
     /// <summary>
     /// Each departure, preceded by every pending arrival reported strictly before it; an arrival is reported at least

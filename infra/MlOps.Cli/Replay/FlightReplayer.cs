@@ -43,13 +43,19 @@ internal static class FlightReplayer
         var clock = Stopwatch.StartNew();
         int departures = 0, arrivals = 0, labelCount = 0;
         var eventTime = default(DateTime);
+        var interrupted = false;
         foreach (var item in items)
         {
-            ct.ThrowIfCancellationRequested();
             pacer ??= new ReplayPacer(speed, item.At);
             if (pacer.DueAfter(item.At) - clock.Elapsed is { Ticks: > 0 } wait)
             {
-                await Task.Delay(wait, ct);
+                // A cancelled wait still reaches the flush below: what was produced is delivered and counted.
+                await Task.Delay(wait, ct).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+            if (ct.IsCancellationRequested)
+            {
+                interrupted = true;
+                break;
             }
             Produce(events, TopicCatalog.EventsRaw, item.Event.entity_id, item.Event, failures);
             if (item.Label is { } label)
@@ -69,6 +75,11 @@ internal static class FlightReplayer
         var counts = new ReplayCounts(departures, arrivals, labelCount, total, eventTime, clock.Elapsed);
         progress.Report(counts);
         progress.Complete();
+        if (interrupted)
+        {
+            Console.WriteLine($"interrupted: {counts.Describe()} published and acknowledged ({unsent} unacknowledged, {failures.Count} refused)");
+            throw new OperationCanceledException(ct);
+        }
         if (unsent > 0 || failures.Count > 0)
         {
             throw new CliException(

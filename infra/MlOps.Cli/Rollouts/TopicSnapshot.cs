@@ -21,7 +21,7 @@ internal static class TopicSnapshot
         }
         catch (Exception ex) when (ex is TimeoutException or KafkaException)
         {
-            throw new CliException(ex is KafkaException kafka ? $"reading {topic} failed: {kafka.Error.Reason}" : ex.Message);
+            throw CliErrors.Reading(ex);
         }
     }
 

@@ -34,7 +34,8 @@ public sealed class TopicFollower<T> : IDisposable
     }
 
     /// <summary>Reads to the end each partition has now; returns how many records were read.</summary>
-    /// <exception cref="TimeoutException">The end was not reached within <paramref name="timeout"/>.</exception>
+    /// <param name="timeout">How long it may go without reading a record (a long topic takes as long as it takes).</param>
+    /// <exception cref="TimeoutException">No record came for <paramref name="timeout"/> before the end was reached.</exception>
     /// <exception cref="KafkaException">The cluster could not be read.</exception>
     public async Task<int> CatchUpAsync(Action<string, T?> onRecord, TimeSpan timeout, CancellationToken ct = default)
     {
@@ -50,7 +51,7 @@ public sealed class TopicFollower<T> : IDisposable
             ct.ThrowIfCancellationRequested();
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"reading {_topic} timed out after {timeout.TotalSeconds:F0} s before its end");
+                throw new TimeoutException($"reading {_topic}: no record for {timeout.TotalSeconds:F0} s before its end ({read} read)");
             }
             if (_consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { IsPartitionEOF: false } result)
             {
@@ -61,6 +62,7 @@ public sealed class TopicFollower<T> : IDisposable
                 : null;
             onRecord(result.Message.Key ?? "", value);
             read++;
+            deadline = DateTime.UtcNow + timeout;
         }
         return read;
     }

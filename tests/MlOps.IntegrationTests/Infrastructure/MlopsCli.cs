@@ -36,14 +36,22 @@ public sealed class MlopsCli : IDisposable
         return Process.Start(info) ?? throw new InvalidOperationException("could not start mlops");
     }
 
-    /// <summary>Runs to completion and returns exit code and output.</summary>
+    /// <summary>Runs to completion and returns exit code and output; past the timeout the CLI is killed (with its children) and a TimeoutException names the command.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
     {
         using var process = Start(args);
         using var cts = new CancellationTokenSource(timeout);
         var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
         var stderr = process.StandardError.ReadToEndAsync(cts.Token);
-        await process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mlops {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s; killed");
+        }
         return (process.ExitCode, await stdout + await stderr);
     }
 

@@ -19,6 +19,7 @@ namespace MlOps.IntegrationTests.Rollout;
 /// <c>rollout status</c> shows the rollout finished (or <c>rollout abort</c> ends it); <c>deployments</c> shows what
 /// serves afterwards and <c>mlops.alerts</c> what was raised.
 /// </summary>
+[Collection(CliStackCollection.Name)]
 public sealed partial class RolloutCliTests(ITestOutputHelper output)
 {
     private const string Deployment = "flight-delay";
@@ -207,7 +208,17 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
     private async Task<int[]> UpAsync(MlopsCli cli)
     {
         var spec = Path.Combine(RepoRoot.Find(AppContext.BaseDirectory), "infra", "examples", "flights", "spec.yaml");
-        var (code, text) = await cli.RunAsync(TimeSpan.FromSeconds(90), "up", "--detach", "--spec", spec);
+        int code;
+        string text;
+        try
+        {
+            (code, text) = await cli.RunAsync(TimeSpan.FromSeconds(90), "up", "--detach", "--spec", spec);
+        }
+        catch (TimeoutException)
+        {
+            await DownAsync(cli); // the background stack is not the CLI's child: only its pid files reach it
+            throw;
+        }
         output.WriteLine($"$ mlops up --detach --spec {spec}\n{text}");
         if (code != 0)
         {
@@ -252,8 +263,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
     /// </summary>
     private async Task<string> ReplayUntilAsync(MlopsCli cli, string action)
     {
-        var data = Path.Combine(RepoRoot.Find(AppContext.BaseDirectory), ".mlops", "data", "node_modules", "vega-datasets", "data", "flights-20k.json");
-        Assert.True(File.Exists(data), $"{data} is missing: './mlops test' installs vega-datasets@3.2.1 before the tests");
+        var data = FlightsData.Require();
         var limit = 0;
         var status = await Eventually.MatchAsync(
             async _ =>

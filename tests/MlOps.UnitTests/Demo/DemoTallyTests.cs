@@ -90,7 +90,8 @@ public sealed class DemoTallyTests
         _tally.OnLabel(Label("a", delayed: true));
         _tally.OnLabel(Label("b", delayed: true));
         _tally.OnLabel(Label("c", delayed: false));
-        _tally.OnLabel(Label("d", delayed: false, hoursAfter: 0));   // known no later than the prediction: counted
+        _tally.OnLabel(Label("d", delayed: false, hoursAfter: 0));   // known no later than the departure: counted once
+        _tally.OnLabel(Label("unknown", delayed: true));             // no such departure: joins nothing
 
         var summary = _tally.Summarize();
 
@@ -98,7 +99,7 @@ public sealed class DemoTallyTests
         Assert.Equal(1.0, summary.Arms[0].Auc);
         Assert.Equal(0.5, summary.Arms[1].Auc);    // positives 0.1, 0.9 against negatives 0.7, 0.2: 2 of 4 pairs
         Assert.Equal((4, 4), (summary.Arms[0].Labeled, summary.Arms[1].Labeled));
-        Assert.Equal((4, 0.5, 2), (summary.Labels, summary.LabelPositiveRate, summary.LabelsNotAfterPrediction));
+        Assert.Equal((5, 0.6, 1), (summary.Labels, summary.LabelPositiveRate, summary.LabelsNotAfterPrediction));
         Assert.Equal(2.25, summary.MeanLabelDelayHours, 12);
     }
 }
