@@ -1,9 +1,5 @@
 namespace MlOps.Training;
 
-/// <summary>One source row's five fields as the file gave them: null where a field is missing or not of its type.</summary>
-/// <param name="Date">The departure's wall clock, whatever <see cref="DateTime.Kind"/> the reader gave it.</param>
-internal readonly record struct FlightFields(DateTime? Date, double? Delay, double? Distance, string? Origin, string? Destination);
-
 /// <summary>
 /// A flights file's rows in file order, whatever its format: each row gets the next index and passes the same checks
 /// (a date, a finite delay, a finite distance &gt;= 0, 3-letter uppercase airports) or is reported as skipped with the

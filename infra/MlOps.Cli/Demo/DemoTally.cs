@@ -4,41 +4,6 @@ using MlOps.Inference.Serving;
 
 namespace MlOps.Cli.Demo;
 
-/// <summary>One arm's predictions in a demo run.</summary>
-public sealed record ArmSummary(
-    string Arm,
-    string Models,
-    bool Shadow,
-    int Predictions,
-    int Departures,
-    int Duplicates,
-    int Unscored,
-    int Fallbacks,
-    double MeanProbability,
-    double LatencyP50Ms,
-    double LatencyP95Ms,
-    double LatencyP99Ms,
-    int Labeled,
-    double? Auc);
-
-/// <summary>What a demo run put through the platform, counted from the topics themselves.</summary>
-public sealed record DemoSummary(
-    IReadOnlyDictionary<string, int> RawByType,
-    IReadOnlyDictionary<string, int> ValidatedByType,
-    IReadOnlyDictionary<string, int> QuarantinedByReason,
-    IReadOnlyList<ArmSummary> Arms,
-    int Labels,
-    double LabelPositiveRate,
-    int LabelsNotAfterPrediction,
-    double MeanLabelDelayHours)
-{
-    public int Raw => RawByType.Values.Sum();
-
-    public int Validated => ValidatedByType.Values.Sum();
-
-    public int Quarantined => QuarantinedByReason.Values.Sum();
-}
-
 /// <summary>
 /// Counts a demo run from what its topics hold: events in, validated and quarantined, predictions per arm (each
 /// departure should be scored once by every arm), and labels joined to the predictions they judge. Pure: the

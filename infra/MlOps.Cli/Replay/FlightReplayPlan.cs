@@ -3,22 +3,6 @@ using MlOps.Training;
 
 namespace MlOps.Cli.Replay;
 
-/// <summary>What a replay publishes at one moment of event time: a departure, or an arrival with its label.</summary>
-/// <param name="At">Event time of publication: the departure's time, or the arrival's landing plus the reporting lag.</param>
-internal sealed record ReplayItem(DateTime At, FlightRecord Flight, EventEnvelope Event, Label? Label)
-{
-    public bool IsDeparture => Label is null;
-}
-
-/// <summary>How a replay stamps its events and when the truth becomes known.</summary>
-/// <param name="Source">Names the file in ids and provenance, e.g. "flights-20k".</param>
-/// <param name="LabelLag">From landing to the arrival being reported (the label's <c>observed_at</c>).</param>
-internal sealed record ReplayOptions(string Source, string TenantId, TimeSpan LabelLag)
-{
-    public const string ProducerId = "mlops-replay";
-    public const string LabelName = "arrival_delayed";
-}
-
 /// <summary>
 /// Turns BTS flight records into the stream the platform would have seen: each departure at its scheduled time, and
 /// its arrival — the label, delayed &gt; 15 min — only once the flight has landed and the delay was reported, hours
