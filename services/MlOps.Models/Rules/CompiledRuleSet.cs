@@ -11,8 +11,11 @@ namespace MlOps.Models.Rules;
 /// </summary>
 public sealed class CompiledRuleSet
 {
-    /// <summary>Bounds a pattern's match so a catastrophic regular expression cannot stall scoring.</summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Patterns run on the non-backtracking engine: linear in the input, so no pattern can stall scoring, and whether a
+    /// rule fires never depends on load (a wall-clock match timeout would let a busy moment skip a rule).
+    /// </summary>
+    public const RegexOptions PatternOptions = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
     private readonly Compiled[] _rules;
 
@@ -39,7 +42,7 @@ public sealed class CompiledRuleSet
         }
         var rules = set.rules.Select(rule => new Compiled(
             rule,
-            rule.pattern is { } pattern ? new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout) : null,
+            rule.pattern is { } pattern ? new Regex(pattern, PatternOptions) : null,
             new HashSet<string>(rule.tenants ?? [], StringComparer.Ordinal),
             new HashSet<string>(rule.entities ?? [], StringComparer.Ordinal))).ToArray();
         return new CompiledRuleSet(set, rules);
@@ -96,15 +99,7 @@ public sealed class CompiledRuleSet
         {
             return string.Equals(text, expected, StringComparison.Ordinal);
         }
-        try
-        {
-            return compiled.Pattern!.IsMatch(text);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            // A pattern that cannot decide in time is treated as not matching rather than failing the prediction.
-            return false;
-        }
+        return compiled.Pattern!.IsMatch(text);
     }
 
     private sealed record Compiled(OutputRule Rule, Regex? Pattern, HashSet<string> Tenants, HashSet<string> Entities);

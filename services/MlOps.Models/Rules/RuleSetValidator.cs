@@ -108,12 +108,16 @@ internal static class RuleSetValidator
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            _ = new Regex(pattern, CompiledRuleSet.PatternOptions);
             return null;
         }
         catch (ArgumentException ex)
         {
             return ex.Message;
+        }
+        catch (NotSupportedException ex)
+        {
+            return $"uses a construct that cannot be matched in linear time ({ex.Message})";
         }
     }
 

@@ -125,7 +125,7 @@ public sealed class EventValidatorTests
     }
 
     [Fact]
-    public void A_catastrophically_backtracking_pattern_gives_up_and_quarantines()
+    public void A_catastrophically_backtracking_pattern_is_decided_in_linear_time()
     {
         var spec = SpecLoader.Parse("""
             spec: s
@@ -135,9 +135,28 @@ public sealed class EventValidatorTests
                 version: "1"
                 attributes: { code: { type: string, pattern: "(a+)+b" } }
             """, "test.yaml");
-        var candidate = new EventCandidate("e-1", "t", "k", "e", Now, new Dictionary<string, object?> { ["code"] = new string('a', 5000) + "c" }, 100);
+        var candidate = new EventCandidate("e-1", "t", "k", "e", Now, new Dictionary<string, object?> { ["code"] = new string('a', 50_000) + "c" }, 100);
+        var matching = candidate with { Attributes = new Dictionary<string, object?> { ["code"] = new string('a', 50_000) + "b" } };
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(RuleCodes.Pattern, Assert.Single(EventValidator.Validate(candidate, spec, Now)).Rule);
+        Assert.Empty(EventValidator.Validate(matching, spec, Now));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void A_pattern_the_linear_time_engine_cannot_run_is_refused_when_the_spec_loads()
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse("""
+            spec: s
+            version: "1"
+            contracts:
+              e:
+                version: "1"
+                attributes: { code: { type: string, pattern: "(a)\\1" } }
+            """, "test.yaml"));
+
+        Assert.Contains("contracts.e.attributes.code.pattern: is not a valid regular expression: uses a construct that cannot be matched in linear time", error.Message);
     }
 
     [Fact]
