@@ -156,6 +156,28 @@ public sealed class RulesRolloutTests
     }
 
     [Fact]
+    public void A_rules_shadow_stage_passes_or_fails_its_score_shift_gate_on_the_decision_shares()
+    {
+        var rollout = new RolloutSpec
+        {
+            candidate_model = "", candidate_rules = "delay-rules:4",
+            stages = [new RolloutStage { name = "shadow", shadow = true, min_samples = 2, gates = [new RolloutGate { metric = GateMetric.ScoreShift, max = 0.2 }] }],
+        };
+        var start = new DateTimeOffset(Now);
+        var metrics = new StageMetrics(rulesShadow: true);
+        metrics.Record(Prediction(RolloutArms.Champion, "positive", "positive"));
+        metrics.Record(Prediction(RolloutArms.Champion, "positive", "positive"));
+
+        Assert.IsType<RolloutDecision.Completed>(RolloutDecider.Decide(rollout, 0, start, start, metrics, []));
+
+        metrics.Record(Prediction(RolloutArms.Champion, "positive", "review"));
+        var decision = RolloutDecider.Decide(rollout, 0, start, start, metrics, []);
+
+        Assert.IsType<RolloutDecision.RolledBack>(decision);
+        Assert.Equal("stage 'shadow': score_shift 0.3333 exceeds max 0.2 over 3 candidate predictions", decision.Reason);
+    }
+
+    [Fact]
     public void The_controller_counts_a_candidate_arm_on_the_champions_model_by_its_arm_name()
     {
         var created = Now.AddMinutes(-30);
