@@ -108,7 +108,7 @@ public static class InferenceServiceExtensions
                 routing_key = r.Deployment.routing_key,
                 model = r.ChampionModel.Model.Key,
                 sha256 = r.ChampionModel.Model.Version.artifact_sha256,
-                arms = r.Deployment.arms.Select(a => new { a.name, model = r.Arms[a.name].Model.Key, weight = a.traffic_weight, a.shadow }),
+                arms = r.Deployment.arms.Select(a => new { a.name, model = r.Arms[a.name].Model.Key, weight = a.traffic_weight, a.shadow, output_rules = r.ArmRules.GetValueOrDefault(a.name)?.Key }),
                 fallback = r.Fallbacks.Select(f => f.Model.Key),
                 fallback_constant = r.Deployment.fallback_constant,
                 output_rules = r.Rules?.Key,

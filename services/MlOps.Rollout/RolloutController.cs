@@ -68,10 +68,12 @@ public sealed class RolloutController(TimeProvider clock)
                 return false;
             }
             var model = $"{prediction.model_name}:{prediction.model_version}";
+            // A rule-set rollout's candidate arm runs the champion's model: it is told apart by its arm name alone.
+            var champion = rollout.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null;
             var expected = prediction.arm switch
             {
-                RolloutArms.Candidate => rollout.Spec.candidate_model,
-                RolloutArms.Champion => rollout.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null,
+                RolloutArms.Candidate => rollout.Candidate.Model ?? champion,
+                RolloutArms.Champion => champion,
                 _ => null,
             };
             // A prediction the arm's model did not serve names what served it (a fallback model, or "constant"):
@@ -122,7 +124,8 @@ public sealed class RolloutController(TimeProvider clock)
     private ActiveRollout Recover(string key, MlOps.Contracts.Rollout spec, DateTimeOffset now)
     {
         var rollout = new ActiveRollout(key, spec);
-        if (!_lastEvents.TryGetValue(key, out var last) || last.candidate_model != spec.candidate_model || last.at < spec.created_at)
+        if (!_lastEvents.TryGetValue(key, out var last) || last.candidate_model != spec.candidate_model
+            || last.candidate_rules != spec.candidate_rules || last.at < spec.created_at)
         {
             return rollout;
         }

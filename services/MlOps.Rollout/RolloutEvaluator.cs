@@ -83,14 +83,14 @@ public sealed partial class RolloutEvaluator(
                 await AnnounceApprovalAsync(rollout, ct);
                 var next = rollout.Spec.stages[advance.ToStage];
                 var revision = await PublishDeploymentAsync(rollout, (d, r) =>
-                    DeploymentPlan.ForStage(d, rollout.Champion, rollout.Spec.candidate_model, next, r, now.UtcDateTime), ct);
+                    DeploymentPlan.ForStage(d, rollout.Champion, rollout.Candidate, next, r, now.UtcDateTime), ct);
                 await PublishEventAsync(rollout, RolloutActions.Advanced, stage.name, next.name, advance.Reason, metrics, revision, ct);
                 controller.Locked(() => { rollout.EnterStage(advance.ToStage, now); return 0; });
                 break;
             case RolloutDecision.Completed completed:
                 await AnnounceApprovalAsync(rollout, ct);
                 revision = await PublishDeploymentAsync(rollout, (d, r) =>
-                    DeploymentPlan.Completed(d, rollout.Spec.candidate_model, r, now.UtcDateTime), ct);
+                    DeploymentPlan.Completed(d, rollout.Champion, rollout.Candidate, r, now.UtcDateTime), ct);
                 await PublishEventAsync(rollout, RolloutActions.Completed, stage.name, null, completed.Reason, metrics, revision, ct);
                 rollout.Phase = RolloutPhase.Completed;
                 rollout.LastReason = completed.Reason;
@@ -113,9 +113,9 @@ public sealed partial class RolloutEvaluator(
             return;
         }
         var now = clock.GetUtcNow();
-        if (spec.stages.Count == 0 || !IsModel(spec.candidate_model))
+        if (spec.stages.Count == 0 || RolloutCandidate.Problem(spec) is not null)
         {
-            var refused = spec.stages.Count == 0 ? "the rollout has no stages" : $"candidate_model '{spec.candidate_model}' is not 'name:version'";
+            var refused = spec.stages.Count == 0 ? "the rollout has no stages" : RolloutCandidate.Problem(spec)!;
             await PublishEventAsync(rollout, RolloutActions.RolledBack, null, null, "refused: " + refused, [], null, ct);
             rollout.Phase = RolloutPhase.RolledBack;
             rollout.LastReason = refused;
@@ -123,12 +123,14 @@ public sealed partial class RolloutEvaluator(
         }
         rollout.Champion = champion;
         var first = spec.stages[0];
-        var revision = await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.ForStage(d, champion, spec.candidate_model, first, r, now.UtcDateTime), ct);
+        var candidate = rollout.Candidate;
+        var revision = await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.ForStage(d, champion, candidate, first, r, now.UtcDateTime), ct);
+        var rules = candidate.IsRules ? $" with output rules {inForce.output_rules ?? "(none)"}" : "";
         await PublishEventAsync(rollout, RolloutActions.Started, null, first.name,
-            $"rollout of {spec.candidate_model} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}", [], revision, ct);
+            $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}{rules}", [], revision, ct);
         controller.Locked(() => { rollout.EnterStage(0, now); return 0; });
         rollout.LastReason = $"stage '{first.name}' started";
-        LogStarted(rollout.Key, spec.candidate_model);
+        LogStarted(rollout.Key, candidate.ToString());
     }
 
     /// <summary>
@@ -139,7 +141,7 @@ public sealed partial class RolloutEvaluator(
     {
         var now = clock.GetUtcNow();
         long? revision = rollout.Champion is { } champion
-            ? await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.RolledBack(d, champion, r, now.UtcDateTime), ct)
+            ? await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.RolledBack(d, champion, rollout.Candidate, r, now.UtcDateTime), ct)
             : null;
         await PublishEventAsync(rollout, RolloutActions.RolledBack, rollout.Stage.name, null, reason, metrics ?? [], revision, ct);
         var specVersion = controller.DeploymentInForce(rollout.Key)?.spec_version;
@@ -178,6 +180,7 @@ public sealed partial class RolloutEvaluator(
             deployment = rollout.Spec.deployment,
             tenant_id = rollout.Spec.tenant_id,
             candidate_model = rollout.Spec.candidate_model,
+            candidate_rules = rollout.Spec.candidate_rules,
             action = action,
             from_stage = from,
             to_stage = to,
@@ -186,12 +189,6 @@ public sealed partial class RolloutEvaluator(
             deployment_revision = revision,
             at = clock.GetUtcNow().UtcDateTime,
         }, ct);
-
-    private static bool IsModel(string model)
-    {
-        var colon = model.LastIndexOf(':');
-        return colon > 0 && colon < model.Length - 1;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollout {Key}: {Candidate} started")]
     private partial void LogStarted(string key, string candidate);

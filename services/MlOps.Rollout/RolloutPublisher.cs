@@ -42,6 +42,8 @@ public sealed class RolloutPublisher(AvroPublisher publisher, AlertPublisher ale
         var labels = new Dictionary<string, string> { ["deployment"] = rollout.deployment };
         if (rollout.tenant_id is { } tenant) labels["tenant"] = tenant;
         return new AlertRequest(name, severity, labels,
-            new Dictionary<string, string> { ["reason"] = reason, ["candidate_model"] = rollout.candidate_model });
+            rollout.candidate_rules is { } rules
+                ? new Dictionary<string, string> { ["reason"] = reason, ["candidate_rules"] = rules }
+                : new Dictionary<string, string> { ["reason"] = reason, ["candidate_model"] = rollout.candidate_model });
     }
 }

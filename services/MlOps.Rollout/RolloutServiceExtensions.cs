@@ -58,7 +58,7 @@ public static class RolloutServiceExtensions
             rollouts = controller.Locked(() => controller.Rollouts().Select(r => new
             {
                 key = r.Key,
-                candidate = r.Spec.candidate_model,
+                candidate = r.Candidate.ToString(),
                 champion = r.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null,
                 phase = r.Phase.ToString(),
                 stage = r.Spec.stages.Count > r.StageIndex ? r.Spec.stages[r.StageIndex].name : null,

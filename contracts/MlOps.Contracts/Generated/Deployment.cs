@@ -31,27 +31,29 @@ namespace MlOps.Contracts
 				",{\"name\":\"model_name\",\"type\":\"string\"},{\"name\":\"model_version\",\"type\":\"string\"}," +
 				"{\"name\":\"traffic_weight\",\"doc\":\"Share of traffic in [0, 1]; shadow arms see all " +
 				"traffic and serve none.\",\"type\":\"double\"},{\"name\":\"shadow\",\"default\":false,\"type" +
-				"\":\"boolean\"}]}}},{\"name\":\"fallback\",\"doc\":\"Ordered \'model:version\' chain tried w" +
-				"hen the routed arm cannot serve (model error, timeout, NaN or out-of-range outpu" +
-				"t, a required feature missing); after it, fallback_constant.\",\"default\":[],\"type" +
-				"\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fallback_constant\",\"doc\":\"Last res" +
-				"ort: this probability is served (marked as the constant fallback) when no model " +
-				"of the chain can.\",\"default\":null,\"type\":[\"null\",\"double\"]},{\"name\":\"model_timeo" +
-				"ut_ms\",\"doc\":\"A model run slower than this is not served: the fallback chain ser" +
-				"ves instead (null: no limit).\",\"default\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"r" +
-				"outing_key\",\"doc\":\"What the arm is chosen by: \'entity\' or \'tenant\'. A stable has" +
-				"h of deployment and key picks one of 10,000 buckets, so a cohort keeps its arm a" +
-				"cross restarts and instances.\",\"default\":\"entity\",\"type\":\"string\"},{\"name\":\"outp" +
-				"ut_rules\",\"doc\":\"Output rule set applied to every served prediction, as \'name:ve" +
-				"rsion\' (topic mlops.rules).\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"s" +
-				"hadow_rules\",\"doc\":\"A candidate rule set evaluated on every prediction and logge" +
-				"d (shadow_decision, shadow_rules_fired), never applied.\",\"default\":null,\"type\":[" +
-				"\"null\",\"string\"]},{\"name\":\"stage\",\"doc\":\"Rollout stage: \'shadow\', \'canary\', \'ram" +
-				"ping\', \'stable\', \'rolled_back\'.\",\"default\":\"stable\",\"type\":\"string\"},{\"name\":\"ap" +
-				"proved_by\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Mo" +
-				"notonic; readers ignore older revisions.\",\"type\":\"long\"},{\"name\":\"spec_version\"," +
-				"\"type\":\"string\"},{\"name\":\"updated_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"times" +
-				"tamp-millis\"}}]}"));
+				"\":\"boolean\"},{\"name\":\"output_rules\",\"doc\":\"\'name:version\' overriding the deploym" +
+				"ent\'s output_rules for this arm (a rule-set rollout\'s candidate arm); null: the " +
+				"deployment\'s.\",\"default\":null,\"type\":[\"null\",\"string\"]}]}}},{\"name\":\"fallback\",\"" +
+				"doc\":\"Ordered \'model:version\' chain tried when the routed arm cannot serve (mode" +
+				"l error, timeout, NaN or out-of-range output, a required feature missing); after" +
+				" it, fallback_constant.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}}," +
+				"{\"name\":\"fallback_constant\",\"doc\":\"Last resort: this probability is served (mark" +
+				"ed as the constant fallback) when no model of the chain can.\",\"default\":null,\"ty" +
+				"pe\":[\"null\",\"double\"]},{\"name\":\"model_timeout_ms\",\"doc\":\"A model run slower than" +
+				" this is not served: the fallback chain serves instead (null: no limit).\",\"defau" +
+				"lt\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"routing_key\",\"doc\":\"What the arm is ch" +
+				"osen by: \'entity\' or \'tenant\'. A stable hash of deployment and key picks one of " +
+				"10,000 buckets, so a cohort keeps its arm across restarts and instances.\",\"defau" +
+				"lt\":\"entity\",\"type\":\"string\"},{\"name\":\"output_rules\",\"doc\":\"Output rule set appl" +
+				"ied to every served prediction, as \'name:version\' (topic mlops.rules).\",\"default" +
+				"\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"shadow_rules\",\"doc\":\"A candidate rule " +
+				"set evaluated on every prediction and logged (shadow_decision, shadow_rules_fire" +
+				"d), never applied.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"stage\",\"do" +
+				"c\":\"Rollout stage: \'shadow\', \'canary\', \'ramping\', \'stable\', \'rolled_back\'.\",\"def" +
+				"ault\":\"stable\",\"type\":\"string\"},{\"name\":\"approved_by\",\"default\":null,\"type\":[\"nu" +
+				"ll\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Monotonic; readers ignore older revisio" +
+				"ns.\",\"type\":\"long\"},{\"name\":\"spec_version\",\"type\":\"string\"},{\"name\":\"updated_at\"" +
+				",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}"));
 		private string _deployment;
 		/// <summary>
 		/// Set for a per-customer deployment.

@@ -19,7 +19,7 @@ namespace MlOps.Contracts
 	[global::System.CodeDom.Compiler.GeneratedCodeAttribute("MlOps.Contracts.Codegen", "1.12.2+8fa2067f70e3012cb3fd9a8839cd97e8c7cc1772")]
 	public partial class DeploymentArm : global::Avro.Specific.ISpecificRecord
 	{
-		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""DeploymentArm"",""doc"":""One model in a deployment with its traffic share."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""name"",""doc"":""e.g. 'stable', 'canary', 'shadow'."",""type"":""string""},{""name"":""model_name"",""type"":""string""},{""name"":""model_version"",""type"":""string""},{""name"":""traffic_weight"",""doc"":""Share of traffic in [0, 1]; shadow arms see all traffic and serve none."",""type"":""double""},{""name"":""shadow"",""default"":false,""type"":""boolean""}]}");
+		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""DeploymentArm"",""doc"":""One model in a deployment with its traffic share."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""name"",""doc"":""e.g. 'stable', 'canary', 'shadow'."",""type"":""string""},{""name"":""model_name"",""type"":""string""},{""name"":""model_version"",""type"":""string""},{""name"":""traffic_weight"",""doc"":""Share of traffic in [0, 1]; shadow arms see all traffic and serve none."",""type"":""double""},{""name"":""shadow"",""default"":false,""type"":""boolean""},{""name"":""output_rules"",""doc"":""'name:version' overriding the deployment's output_rules for this arm (a rule-set rollout's candidate arm); null: the deployment's."",""default"":null,""type"":[""null"",""string""]}]}");
 		/// <summary>
 		/// e.g. 'stable', 'canary', 'shadow'.
 		/// </summary>
@@ -31,6 +31,10 @@ namespace MlOps.Contracts
 		/// </summary>
 		private double _traffic_weight;
 		private bool _shadow = false;
+		/// <summary>
+		/// 'name:version' overriding the deployment's output_rules for this arm (a rule-set rollout's candidate arm); null: the deployment's.
+		/// </summary>
+		private string _output_rules;
 		public virtual global::Avro.Schema Schema
 		{
 			get
@@ -99,6 +103,20 @@ namespace MlOps.Contracts
 				this._shadow = value;
 			}
 		}
+		/// <summary>
+		/// 'name:version' overriding the deployment's output_rules for this arm (a rule-set rollout's candidate arm); null: the deployment's.
+		/// </summary>
+		public string output_rules
+		{
+			get
+			{
+				return this._output_rules;
+			}
+			set
+			{
+				this._output_rules = value;
+			}
+		}
 		public virtual object Get(int fieldPos)
 		{
 			switch (fieldPos)
@@ -108,6 +126,7 @@ namespace MlOps.Contracts
 			case 2: return this.model_version;
 			case 3: return this.traffic_weight;
 			case 4: return this.shadow;
+			case 5: return this.output_rules;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -120,6 +139,7 @@ namespace MlOps.Contracts
 			case 2: this.model_version = (System.String)fieldValue; break;
 			case 3: this.traffic_weight = (System.Double)fieldValue; break;
 			case 4: this.shadow = (System.Boolean)fieldValue; break;
+			case 5: this.output_rules = (System.String)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

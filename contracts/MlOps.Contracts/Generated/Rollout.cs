@@ -14,46 +14,54 @@ namespace MlOps.Contracts
 	using global::Avro.Specific;
 	
 	/// <summary>
-	/// A staged rollout of a candidate model into a deployment (compacted topic mlops.rollouts, key = deployment[/tenant]); the rollout controller drives the deployment through the stages. A tombstone abandons it.
+	/// A staged rollout of a candidate model or output rule set into a deployment (compacted topic mlops.rollouts, key = deployment[/tenant]); the rollout controller drives the deployment through the stages. A tombstone abandons it.
 	/// </summary>
 	[global::System.CodeDom.Compiler.GeneratedCodeAttribute("MlOps.Contracts.Codegen", "1.12.2+8fa2067f70e3012cb3fd9a8839cd97e8c7cc1772")]
 	public partial class Rollout : global::Avro.Specific.ISpecificRecord
 	{
-		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(("{\"type\":\"record\",\"name\":\"Rollout\",\"doc\":\"A staged rollout of a candidate model in" +
-				"to a deployment (compacted topic mlops.rollouts, key = deployment[/tenant]); the" +
-				" rollout controller drives the deployment through the stages. A tombstone abando" +
-				"ns it.\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"deployment\",\"type\":\"str" +
-				"ing\"},{\"name\":\"tenant_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"cand" +
-				"idate_model\",\"doc\":\"\'name:version\' of the challenger.\",\"type\":\"string\"},{\"name\":" +
-				"\"stages\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"RolloutStage\",\"" +
-				"doc\":\"One stage of a staged rollout: the candidate\'s traffic share (0 with shado" +
-				"w = scored and logged, never served) for at least a duration and a sample count," +
-				" then gates.\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"name\",\"type\":\"str" +
-				"ing\"},{\"name\":\"traffic_weight\",\"doc\":\"The candidate\'s share in [0, 1]; the champ" +
-				"ion serves the rest.\",\"type\":\"double\"},{\"name\":\"shadow\",\"default\":false,\"type\":\"" +
-				"boolean\"},{\"name\":\"min_duration_ms\",\"default\":0,\"type\":\"long\"},{\"name\":\"min_samp" +
-				"les\",\"doc\":\"Candidate predictions needed before the gates are judged.\",\"default\"" +
-				":0,\"type\":\"long\"},{\"name\":\"manual\",\"doc\":\"Passing gates wait for \'./mlops rollou" +
-				"t approve\' instead of advancing.\",\"default\":false,\"type\":\"boolean\"},{\"name\":\"gat" +
-				"es\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Rollout" +
-				"Gate\",\"doc\":\"A condition on the candidate\'s live metrics over the stage so far; " +
-				"the stage passes when every gate holds.\",\"namespace\":\"MlOps.Contracts\",\"fields\":" +
-				"[{\"name\":\"metric\",\"doc\":\"\'error_rate\' (unscored or failed / all), \'fallback_rate" +
-				"\' (served by the fallback chain / all), \'latency_p99_ms\', \'score_shift\' (|mean c" +
-				"andidate probability - mean champion probability| on the same stage window); lab" +
-				"el-based metrics come with delayed-label joining.\",\"type\":\"string\"},{\"name\":\"max" +
-				"\",\"doc\":\"The gate fails when the metric exceeds this.\",\"type\":\"double\"}]}}}]}}}," +
-				"{\"name\":\"approvals\",\"doc\":\"Stage names approved by \'./mlops rollout approve\' (ma" +
-				"nual stages).\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"c" +
-				"reated_by\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Mo" +
-				"notonic; an approval publishes a new revision.\",\"type\":\"long\"},{\"name\":\"created_" +
-				"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}"));
+		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(("{\"type\":\"record\",\"name\":\"Rollout\",\"doc\":\"A staged rollout of a candidate model or" +
+				" output rule set into a deployment (compacted topic mlops.rollouts, key = deploy" +
+				"ment[/tenant]); the rollout controller drives the deployment through the stages." +
+				" A tombstone abandons it.\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"depl" +
+				"oyment\",\"type\":\"string\"},{\"name\":\"tenant_id\",\"default\":null,\"type\":[\"null\",\"stri" +
+				"ng\"]},{\"name\":\"candidate_model\",\"doc\":\"\'name:version\' of the challenger model; \'" +
+				"\' when the candidate is a rule set (candidate_rules).\",\"type\":\"string\"},{\"name\":" +
+				"\"candidate_rules\",\"doc\":\"\'name:version\' of a challenger output rule set (topic m" +
+				"lops.rules), rolled out on the champion\'s model; null for a model rollout.\",\"def" +
+				"ault\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"stages\",\"type\":{\"type\":\"array\",\"it" +
+				"ems\":{\"type\":\"record\",\"name\":\"RolloutStage\",\"doc\":\"One stage of a staged rollout" +
+				": the candidate\'s traffic share (0 with shadow = scored and logged, never served" +
+				") for at least a duration and a sample count, then gates.\",\"namespace\":\"MlOps.Co" +
+				"ntracts\",\"fields\":[{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"traffic_weight\",\"doc" +
+				"\":\"The candidate\'s share in [0, 1]; the champion serves the rest.\",\"type\":\"doubl" +
+				"e\"},{\"name\":\"shadow\",\"default\":false,\"type\":\"boolean\"},{\"name\":\"min_duration_ms\"" +
+				",\"default\":0,\"type\":\"long\"},{\"name\":\"min_samples\",\"doc\":\"Candidate predictions n" +
+				"eeded before the gates are judged.\",\"default\":0,\"type\":\"long\"},{\"name\":\"manual\"," +
+				"\"doc\":\"Passing gates wait for \'./mlops rollout approve\' instead of advancing.\",\"" +
+				"default\":false,\"type\":\"boolean\"},{\"name\":\"gates\",\"default\":[],\"type\":{\"type\":\"ar" +
+				"ray\",\"items\":{\"type\":\"record\",\"name\":\"RolloutGate\",\"doc\":\"A condition on the can" +
+				"didate\'s live metrics over the stage so far; the stage passes when every gate ho" +
+				"lds.\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"metric\",\"doc\":\"\'error_rat" +
+				"e\' (unscored or failed / all), \'fallback_rate\' (served by the fallback chain / a" +
+				"ll), \'latency_p99_ms\', \'score_shift\' (|mean candidate probability - mean champio" +
+				"n probability| on the same stage window); label-based metrics come with delayed-" +
+				"label joining.\",\"type\":\"string\"},{\"name\":\"max\",\"doc\":\"The gate fails when the me" +
+				"tric exceeds this.\",\"type\":\"double\"}]}}}]}}},{\"name\":\"approvals\",\"doc\":\"Stage na" +
+				"mes approved by \'./mlops rollout approve\' (manual stages).\",\"default\":[],\"type\":" +
+				"{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"created_by\",\"default\":null,\"type\":[\"" +
+				"null\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Monotonic; an approval publishes a ne" +
+				"w revision.\",\"type\":\"long\"},{\"name\":\"created_at\",\"type\":{\"type\":\"long\",\"logicalT" +
+				"ype\":\"timestamp-millis\"}}]}"));
 		private string _deployment;
 		private string _tenant_id;
 		/// <summary>
-		/// 'name:version' of the challenger.
+		/// 'name:version' of the challenger model; '' when the candidate is a rule set (candidate_rules).
 		/// </summary>
 		private string _candidate_model;
+		/// <summary>
+		/// 'name:version' of a challenger output rule set (topic mlops.rules), rolled out on the champion's model; null for a model rollout.
+		/// </summary>
+		private string _candidate_rules;
 		private IList<MlOps.Contracts.RolloutStage> _stages;
 		/// <summary>
 		/// Stage names approved by './mlops rollout approve' (manual stages).
@@ -95,7 +103,7 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// 'name:version' of the challenger.
+		/// 'name:version' of the challenger model; '' when the candidate is a rule set (candidate_rules).
 		/// </summary>
 		public string candidate_model
 		{
@@ -106,6 +114,20 @@ namespace MlOps.Contracts
 			set
 			{
 				this._candidate_model = value;
+			}
+		}
+		/// <summary>
+		/// 'name:version' of a challenger output rule set (topic mlops.rules), rolled out on the champion's model; null for a model rollout.
+		/// </summary>
+		public string candidate_rules
+		{
+			get
+			{
+				return this._candidate_rules;
+			}
+			set
+			{
+				this._candidate_rules = value;
 			}
 		}
 		public IList<MlOps.Contracts.RolloutStage> stages
@@ -176,11 +198,12 @@ namespace MlOps.Contracts
 			case 0: return this.deployment;
 			case 1: return this.tenant_id;
 			case 2: return this.candidate_model;
-			case 3: return this.stages;
-			case 4: return this.approvals;
-			case 5: return this.created_by;
-			case 6: return this.revision;
-			case 7: return this.created_at;
+			case 3: return this.candidate_rules;
+			case 4: return this.stages;
+			case 5: return this.approvals;
+			case 6: return this.created_by;
+			case 7: return this.revision;
+			case 8: return this.created_at;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -191,11 +214,12 @@ namespace MlOps.Contracts
 			case 0: this.deployment = (System.String)fieldValue; break;
 			case 1: this.tenant_id = (System.String)fieldValue; break;
 			case 2: this.candidate_model = (System.String)fieldValue; break;
-			case 3: this.stages = (IList<MlOps.Contracts.RolloutStage>)fieldValue; break;
-			case 4: this.approvals = (IList<System.String>)fieldValue; break;
-			case 5: this.created_by = (System.String)fieldValue; break;
-			case 6: this.revision = (System.Int64)fieldValue; break;
-			case 7: this.created_at = (System.DateTime)fieldValue; break;
+			case 3: this.candidate_rules = (System.String)fieldValue; break;
+			case 4: this.stages = (IList<MlOps.Contracts.RolloutStage>)fieldValue; break;
+			case 5: this.approvals = (IList<System.String>)fieldValue; break;
+			case 6: this.created_by = (System.String)fieldValue; break;
+			case 7: this.revision = (System.Int64)fieldValue; break;
+			case 8: this.created_at = (System.DateTime)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

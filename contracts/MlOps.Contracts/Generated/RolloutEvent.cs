@@ -19,10 +19,17 @@ namespace MlOps.Contracts
 	[global::System.CodeDom.Compiler.GeneratedCodeAttribute("MlOps.Contracts.Codegen", "1.12.2+8fa2067f70e3012cb3fd9a8839cd97e8c7cc1772")]
 	public partial class RolloutEvent : global::Avro.Specific.ISpecificRecord
 	{
-		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""RolloutEvent"",""doc"":""One transition of a staged rollout, with the reason and the metrics it was decided on (topic mlops.rollout-events, key = deployment[/tenant])."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""deployment"",""type"":""string""},{""name"":""tenant_id"",""default"":null,""type"":[""null"",""string""]},{""name"":""candidate_model"",""type"":""string""},{""name"":""action"",""doc"":""'started', 'advanced', 'awaiting_approval', 'approved', 'rolled_back', 'completed'."",""type"":""string""},{""name"":""from_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""to_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""reason"",""type"":""string""},{""name"":""metrics"",""default"":{},""type"":{""type"":""map"",""values"":""double""}},{""name"":""deployment_revision"",""doc"":""The deployment revision this transition published."",""default"":null,""type"":[""null"",""long""]},{""name"":""at"",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}}]}");
+		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""RolloutEvent"",""doc"":""One transition of a staged rollout, with the reason and the metrics it was decided on (topic mlops.rollout-events, key = deployment[/tenant])."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""deployment"",""type"":""string""},{""name"":""tenant_id"",""default"":null,""type"":[""null"",""string""]},{""name"":""candidate_model"",""doc"":""'' when the candidate is a rule set (candidate_rules)."",""type"":""string""},{""name"":""candidate_rules"",""doc"":""The rollout's candidate rule set, for a rule-set rollout."",""default"":null,""type"":[""null"",""string""]},{""name"":""action"",""doc"":""'started', 'advanced', 'awaiting_approval', 'approved', 'rolled_back', 'completed'."",""type"":""string""},{""name"":""from_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""to_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""reason"",""type"":""string""},{""name"":""metrics"",""default"":{},""type"":{""type"":""map"",""values"":""double""}},{""name"":""deployment_revision"",""doc"":""The deployment revision this transition published."",""default"":null,""type"":[""null"",""long""]},{""name"":""at"",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}}]}");
 		private string _deployment;
 		private string _tenant_id;
+		/// <summary>
+		/// '' when the candidate is a rule set (candidate_rules).
+		/// </summary>
 		private string _candidate_model;
+		/// <summary>
+		/// The rollout's candidate rule set, for a rule-set rollout.
+		/// </summary>
+		private string _candidate_rules;
 		/// <summary>
 		/// 'started', 'advanced', 'awaiting_approval', 'approved', 'rolled_back', 'completed'.
 		/// </summary>
@@ -65,6 +72,9 @@ namespace MlOps.Contracts
 				this._tenant_id = value;
 			}
 		}
+		/// <summary>
+		/// '' when the candidate is a rule set (candidate_rules).
+		/// </summary>
 		public string candidate_model
 		{
 			get
@@ -74,6 +84,20 @@ namespace MlOps.Contracts
 			set
 			{
 				this._candidate_model = value;
+			}
+		}
+		/// <summary>
+		/// The rollout's candidate rule set, for a rule-set rollout.
+		/// </summary>
+		public string candidate_rules
+		{
+			get
+			{
+				return this._candidate_rules;
+			}
+			set
+			{
+				this._candidate_rules = value;
 			}
 		}
 		/// <summary>
@@ -166,13 +190,14 @@ namespace MlOps.Contracts
 			case 0: return this.deployment;
 			case 1: return this.tenant_id;
 			case 2: return this.candidate_model;
-			case 3: return this.action;
-			case 4: return this.from_stage;
-			case 5: return this.to_stage;
-			case 6: return this.reason;
-			case 7: return this.metrics;
-			case 8: return this.deployment_revision;
-			case 9: return this.at;
+			case 3: return this.candidate_rules;
+			case 4: return this.action;
+			case 5: return this.from_stage;
+			case 6: return this.to_stage;
+			case 7: return this.reason;
+			case 8: return this.metrics;
+			case 9: return this.deployment_revision;
+			case 10: return this.at;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -183,13 +208,14 @@ namespace MlOps.Contracts
 			case 0: this.deployment = (System.String)fieldValue; break;
 			case 1: this.tenant_id = (System.String)fieldValue; break;
 			case 2: this.candidate_model = (System.String)fieldValue; break;
-			case 3: this.action = (System.String)fieldValue; break;
-			case 4: this.from_stage = (System.String)fieldValue; break;
-			case 5: this.to_stage = (System.String)fieldValue; break;
-			case 6: this.reason = (System.String)fieldValue; break;
-			case 7: this.metrics = (IDictionary<string,System.Double>)fieldValue; break;
-			case 8: this.deployment_revision = (System.Nullable<System.Int64>)fieldValue; break;
-			case 9: this.at = (System.DateTime)fieldValue; break;
+			case 3: this.candidate_rules = (System.String)fieldValue; break;
+			case 4: this.action = (System.String)fieldValue; break;
+			case 5: this.from_stage = (System.String)fieldValue; break;
+			case 6: this.to_stage = (System.String)fieldValue; break;
+			case 7: this.reason = (System.String)fieldValue; break;
+			case 8: this.metrics = (IDictionary<string,System.Double>)fieldValue; break;
+			case 9: this.deployment_revision = (System.Nullable<System.Int64>)fieldValue; break;
+			case 10: this.at = (System.DateTime)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

@@ -94,9 +94,11 @@ internal static class DeploymentsCommand
         return string.Concat(rows.Select(row => string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd() + "\n"));
     }
 
-    public static string Arms(Deployment deployment) => string.Join(" ", deployment.arms.Select(arm => arm.shadow
+    /// <summary>Each arm as name=model:version@weight (or (shadow)), with +rules:name:version when it names its own output rules.</summary>
+    public static string Arms(Deployment deployment) => string.Join(" ", deployment.arms.Select(arm => (arm.shadow
         ? $"{arm.name}={arm.model_name}:{arm.model_version}(shadow)"
-        : $"{arm.name}={arm.model_name}:{arm.model_version}@{arm.traffic_weight.ToString("0.###", CultureInfo.InvariantCulture)}"));
+        : $"{arm.name}={arm.model_name}:{arm.model_version}@{arm.traffic_weight.ToString("0.###", CultureInfo.InvariantCulture)}")
+        + (arm.output_rules is { } rules ? $"+rules:{rules}" : "")));
 
     private static string Fallback(Deployment deployment)
     {

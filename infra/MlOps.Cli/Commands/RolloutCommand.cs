@@ -41,7 +41,7 @@ internal static class RolloutCommand
                                    + string.Join(Environment.NewLine, ex.Errors.Select(e => "  " + e)));
         }
         var at = await StackTopics.PublishAsync(paths.Endpoints(), TopicCatalog.Rollouts, KeyOf(rollout), rollout);
-        Console.WriteLine($"rollout of {rollout.candidate_model} into '{KeyOf(rollout)}' through {string.Join(" → ", rollout.stages.Select(s => s.name))} " +
+        Console.WriteLine($"rollout of {MlOps.Rollout.Control.RolloutCandidate.Of(rollout)} into '{KeyOf(rollout)}' through {string.Join(" → ", rollout.stages.Select(s => s.name))} " +
                           $"(revision {rollout.revision}); published to {at}");
         return 0;
     }
@@ -52,7 +52,7 @@ internal static class RolloutCommand
         var rollout = (await TopicSnapshot.ReadAsync<MlOps.Contracts.Rollout>(stack, TopicCatalog.Rollouts, CancellationToken.None))
             .LastOrDefault(r => r.Key == key).Value ?? throw new CliException($"no rollout '{key}' in {TopicCatalog.Rollouts}");
         var last = (await TopicSnapshot.ReadAsync<RolloutEvent>(stack, TopicCatalog.RolloutEvents, CancellationToken.None))
-            .Where(e => e.Key == key && e.Value is { } v && v.candidate_model == rollout.candidate_model && v.at >= rollout.created_at)
+            .Where(e => e.Key == key && e.Value is { } v && v.candidate_model == rollout.candidate_model && v.candidate_rules == rollout.candidate_rules && v.at >= rollout.created_at)
             .Select(e => e.Value!).MaxBy(e => e.at)
             ?? throw new CliException($"rollout '{key}' has not started yet (is the rollout service running?)");
         var stage = last.to_stage ?? throw new CliException($"rollout '{key}' is over ({last.action}: {last.reason})");
@@ -81,7 +81,7 @@ internal static class RolloutCommand
         {
             var stages = e!.from_stage is null && e.to_stage is null ? "" : $" {e.from_stage ?? "-"} → {e.to_stage ?? "-"}";
             var revision = e.deployment_revision is { } r ? $" (deployment revision {r})" : "";
-            Console.WriteLine($"{e.at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {k} {e.candidate_model} {e.action}{stages}{revision}: {e.reason}");
+            Console.WriteLine($"{e.at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} {k} {(e.candidate_rules is { } rules ? $"rules {rules}" : e.candidate_model)} {e.action}{stages}{revision}: {e.reason}");
         }
         return 0;
     }

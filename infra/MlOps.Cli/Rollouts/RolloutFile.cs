@@ -13,7 +13,7 @@ namespace MlOps.Cli.Rollouts;
 /// </summary>
 public static partial class RolloutFile
 {
-    private static readonly string[] TopFields = ["deployment", "tenant", "candidate", "stages"];
+    private static readonly string[] TopFields = ["deployment", "tenant", "candidate", "candidate_rules", "stages"];
     private static readonly string[] StageFields = ["name", "traffic", "shadow", "min_duration", "min_samples", "manual", "gates"];
     private static readonly string[] Metrics = ["error_rate", "fallback_rate", "latency_p99_ms", "score_shift"];
 
@@ -44,7 +44,7 @@ public static partial class RolloutFile
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new SpecException([new SpecError(file, 1, 1, "(root)", "the rollout file must be a mapping with 'deployment', 'candidate' and 'stages'")]);
+            throw new SpecException([new SpecError(file, 1, 1, "(root)", "the rollout file must be a mapping with 'deployment', 'candidate' (or 'candidate_rules') and 'stages'")]);
         }
         var errors = new List<SpecError>();
         void Error(YamlNode node, string field, string message) =>
@@ -53,10 +53,24 @@ public static partial class RolloutFile
         var fields = Fields(root, "", TopFields, Error);
         var deployment = Text(root, fields, "deployment", "deployment", Error, required: true);
         var tenant = Text(root, fields, "tenant", "tenant", Error, required: false);
-        var candidate = Text(root, fields, "candidate", "candidate", Error, required: true);
+        // The candidate is a model (candidate) or an output rule set (candidate_rules) on the champion's model: exactly one.
+        var candidate = Text(root, fields, "candidate", "candidate", Error, required: false);
+        var candidateRules = Text(root, fields, "candidate_rules", "candidate_rules", Error, required: false);
+        if (!fields.ContainsKey("candidate") && !fields.ContainsKey("candidate_rules"))
+        {
+            Error(root, "candidate", "is required: a model 'name:version' (candidate) or a rule set 'name:version' (candidate_rules)");
+        }
+        else if (fields.ContainsKey("candidate") && fields.ContainsKey("candidate_rules"))
+        {
+            Error(fields["candidate_rules"], "candidate_rules", "give either candidate (a model) or candidate_rules (a rule set), not both");
+        }
         if (candidate is not null && !ModelPattern().IsMatch(candidate))
         {
             Error(fields["candidate"], "candidate", $"'{candidate}' is not name:version");
+        }
+        if (candidateRules is not null && !ModelPattern().IsMatch(candidateRules))
+        {
+            Error(fields["candidate_rules"], "candidate_rules", $"'{candidateRules}' is not name:version");
         }
         var stages = new List<RolloutStage>();
         if (!fields.TryGetValue("stages", out var stagesNode))
@@ -86,7 +100,8 @@ public static partial class RolloutFile
         {
             deployment = deployment!,
             tenant_id = tenant,
-            candidate_model = candidate!,
+            candidate_model = candidate ?? "",
+            candidate_rules = candidateRules,
             stages = stages,
             approvals = [],
             created_by = user,

@@ -312,12 +312,14 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
     }
 
     /// <summary>
-    /// The deployment's output rules decide what is served (the model's own score stays in scores["model_probability"]
-    /// when a rule changed it); its shadow rule set is evaluated on the same score and only logged.
+    /// The output rules of the prediction's arm (its own, else the deployment's) decide what is served (the model's own
+    /// score stays in scores["model_probability"] when a rule changed it), and rule_versions names the set applied; the
+    /// deployment's shadow rule set is evaluated on the same score and only logged.
     /// </summary>
-    private static void ApplyRules(Prediction prediction, ScoringRequest request, DeploymentRoute route, double probability)
+    internal static void ApplyRules(Prediction prediction, ScoringRequest request, DeploymentRoute route, double probability)
     {
-        if (route.Rules is null && route.ShadowRules is null)
+        var armRules = route.RulesFor(prediction.arm);
+        if (armRules is null && route.ShadowRules is null)
         {
             return;
         }
@@ -327,7 +329,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             inputs.TryAdd($"{MlOps.Models.FeatureName.EventPrefix}.{name}", value);
         }
         var input = new RuleInput(request.TenantId, request.EntityId, inputs);
-        if (route.Rules is { } rules)
+        if (armRules is { } rules)
         {
             var result = rules.Apply(probability, input);
             if (result.Probability != probability)

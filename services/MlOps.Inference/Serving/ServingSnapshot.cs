@@ -28,6 +28,12 @@ public sealed record DeploymentRoute(string Key, Deployment Deployment, IReadOnl
 
     /// <summary>A candidate rule set evaluated and logged beside <see cref="Rules"/>, never applied.</summary>
     public CompiledRuleSet? ShadowRules { get; init; }
+
+    /// <summary>The rule sets of arms that name their own (DeploymentArm.output_rules), by arm name.</summary>
+    public IReadOnlyDictionary<string, CompiledRuleSet> ArmRules { get; init; } = new Dictionary<string, CompiledRuleSet>(StringComparer.Ordinal);
+
+    /// <summary>The output rule set a prediction of <paramref name="arm"/> gets: the arm's own, else the deployment's.</summary>
+    public CompiledRuleSet? RulesFor(string arm) => ArmRules.GetValueOrDefault(arm) ?? Rules;
 }
 
 /// <summary>

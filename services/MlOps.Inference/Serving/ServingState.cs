@@ -141,9 +141,9 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     }
 
     /// <summary>
-    /// The route for a deployment, or null when it cannot serve: no serving arm with traffic, duplicate arm names, or
-    /// a model of an arm or of the fallback chain that is not loadable (all or nothing, so a deployment never serves
-    /// half of what it asks for).
+    /// The route for a deployment, or null when it cannot serve: no serving arm with traffic, duplicate arm names, a
+    /// model of an arm or of the fallback chain that is not loadable, or a rule set (the deployment's, its shadow's or
+    /// an arm's own) that is unknown or invalid (all or nothing, so a deployment never serves half of what it asks for).
     /// </summary>
     private DeploymentRoute? RouteOf(string key, Deployment deployment)
     {
@@ -179,7 +179,18 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         {
             return null;
         }
-        return new DeploymentRoute(key, deployment, arms, fallbacks) { Rules = rules, ShadowRules = shadowRules };
+        // An arm's own rule set is held to the deployment's standard: unknown or invalid, the revision is not served
+        // (the previous one keeps serving), rather than quietly serving the arm with rules it did not ask for.
+        var armRules = new Dictionary<string, CompiledRuleSet>(StringComparer.Ordinal);
+        foreach (var arm in deployment.arms.Where(a => a.output_rules is not null))
+        {
+            if (!TryRules(arm.output_rules, out var own))
+            {
+                return null;
+            }
+            armRules[arm.name] = own!;
+        }
+        return new DeploymentRoute(key, deployment, arms, fallbacks) { Rules = rules, ShadowRules = shadowRules, ArmRules = armRules };
     }
 
     private static string RulesRefusalKey(string ruleSet) => "rules " + ruleSet;

@@ -27,18 +27,21 @@ public sealed class ActiveRollout(string key, MlOps.Contracts.Rollout spec)
 
     public RolloutStage Stage => Spec.stages[StageIndex];
 
+    /// <summary>The model or rule set this rollout brings in.</summary>
+    public RolloutCandidate Candidate => RolloutCandidate.Of(Spec);
+
     public bool Finished => Phase is RolloutPhase.RolledBack or RolloutPhase.Completed;
 
     /// <summary>Whether a rollout record is a revision of this rollout rather than a new rollout under the same key.</summary>
     public bool IsSameRollout(MlOps.Contracts.Rollout other) =>
-        other.candidate_model == Spec.candidate_model && other.created_at == Spec.created_at;
+        other.candidate_model == Spec.candidate_model && other.candidate_rules == Spec.candidate_rules && other.created_at == Spec.created_at;
 
     /// <summary>Starts (or restarts) the window of a stage: the gates see only what happened in it.</summary>
     public void EnterStage(int index, DateTimeOffset now)
     {
         StageIndex = index;
         StageStartedAt = now;
-        Metrics = new StageMetrics();
+        Metrics = new StageMetrics(rulesShadow: Candidate.IsRules && Spec.stages[index].shadow);
         Phase = RolloutPhase.Running;
     }
 }

@@ -39,7 +39,8 @@ public static class RolloutDecider
             }
             if (metrics.Value(gate.metric) is not { } value)
             {
-                return new RolloutDecision.Wait($"stage '{stage.name}': {gate.metric} cannot be measured yet (no champion scores)");
+                var missing = metrics.RulesShadow ? "no shadow decisions" : "no champion scores";
+                return new RolloutDecision.Wait($"stage '{stage.name}': {gate.metric} cannot be measured yet ({missing})");
             }
             if (value > gate.max)
             {

@@ -2,14 +2,33 @@ using MlOps.Contracts;
 
 namespace MlOps.Rollout.Control;
 
-/// <summary>The candidate's and the champion's numbers since the current stage started.</summary>
-public sealed class StageMetrics
+/// <summary>
+/// The candidate's and the champion's numbers since the current stage started.
+/// </summary>
+/// <remarks>
+/// In a shadow stage of a rule-set rollout (<see cref="RulesShadow"/>) there is no candidate arm: the candidate is
+/// the deployment's shadow_rules, evaluated on the champion's predictions. Every champion prediction then counts for
+/// the champion, and for the candidate when the shadow set was evaluated on it (a shadow_decision) or when it could not
+/// be scored at all (an error either way); a scored prediction without a shadow_decision came from a revision before
+/// the stage's and is not the candidate's. The candidate's error, fallback and latency numbers are thus the champion's
+/// model's on the predictions the candidate saw, and score_shift is |share of shadow_decision 'positive' − share of
+/// decision 'positive'| over the same predictions: how much the candidate would change what is decided.
+/// </remarks>
+public sealed class StageMetrics(bool rulesShadow = false)
 {
     public const string ProbabilityScore = "probability";
+    public const string Positive = "positive";
+
+    private long _decided;
+    private long _positive;
+    private long _shadowPositive;
 
     public ArmMetrics Candidate { get; } = new();
 
     public ArmMetrics Champion { get; } = new();
+
+    /// <summary>Whether this is a rule-set rollout's shadow stage, judged on the champion's shadow decisions.</summary>
+    public bool RulesShadow { get; } = rulesShadow;
 
     /// <summary>Counts a prediction of the deployment to its arm; other arms (and other deployments) are ignored.</summary>
     public void Record(Prediction prediction)
@@ -23,11 +42,30 @@ public sealed class StageMetrics
         if (arm is null) return;
         double? probability = prediction.scores is not null && prediction.scores.TryGetValue(ProbabilityScore, out var p) ? p : null;
         arm.Record(probability, prediction.decision is not null, prediction.fallback_reason is not null, prediction.latency_ms);
+        if (!RulesShadow || arm != Champion) return;
+        if (prediction.shadow_decision is { } shadow)
+        {
+            Candidate.Record(probability, prediction.decision is not null, prediction.fallback_reason is not null, prediction.latency_ms);
+            if (prediction.decision is { } decision)
+            {
+                _decided++;
+                if (decision == Positive) _positive++;
+                if (shadow == Positive) _shadowPositive++;
+            }
+        }
+        else if (probability is null || prediction.decision is null)
+        {
+            Candidate.Record(probability, prediction.decision is not null, prediction.fallback_reason is not null, prediction.latency_ms);
+        }
     }
 
-    /// <summary>|mean candidate probability − mean champion probability|; null until both have scored.</summary>
-    public double? ScoreShift =>
-        Candidate.MeanProbability is { } c && Champion.MeanProbability is { } h ? Math.Abs(c - h) : null;
+    /// <summary>
+    /// |mean candidate probability − mean champion probability|; null until both have scored. In a rule-set shadow
+    /// stage, the difference of the 'positive' shares of shadow_decision and decision; null until one was decided.
+    /// </summary>
+    public double? ScoreShift => RulesShadow
+        ? _decided == 0 ? null : Math.Abs((double)_shadowPositive / _decided - (double)_positive / _decided)
+        : Candidate.MeanProbability is { } c && Champion.MeanProbability is { } h ? Math.Abs(c - h) : null;
 
     /// <summary>The gate's metric, or null when it cannot be measured yet (score_shift without champion scores).</summary>
     public double? Value(string metric) => metric switch

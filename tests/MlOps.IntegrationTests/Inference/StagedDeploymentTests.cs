@@ -192,4 +192,48 @@ public sealed class StagedDeploymentTests(StackFixture stack, ITestOutputHelper 
         Assert.Contains("rules_not_registered", refused);
         await WaitForRevisionAsync(inference, scenario.DeploymentName, 1, Timeout);
     }
+
+    [Fact]
+    public async Task An_arm_naming_its_own_output_rules_serves_them_and_the_other_arm_the_deployments()
+    {
+        var scenario = Create();
+        var (scored, predictions) = (await stack.CreateTopicAsync("staged-arm-rules", 2), await stack.CreateTopicAsync("staged-arm-rules-predictions", 2));
+        var model = await scenario.RegisterAsync(stack, "1");
+        var name = $"arm-rules-{scenario.Run}";
+        foreach (var (version, pinned) in new[] { ("1", 0.2), ("2", 0.8) })
+        {
+            await scenario.PublishRuleSetAsync(stack, new RuleSet
+            {
+                name = name,
+                version = version,
+                rules = [new OutputRule { name = "pin", kind = "clamp", min = pinned, max = pinned }],
+                created_at = DateTime.UtcNow,
+            });
+        }
+        await using var inference = await StartInferenceAsync(stack.Endpoints, scenario.InferenceSettings(scored, predictions));
+        var candidate = Arm("candidate", model, 0.5);
+        candidate.output_rules = $"{name}:2";
+        var deployment = scenario.Deployment(1, Arm("champion", model, 0.5), candidate);
+        deployment.output_rules = $"{name}:1";
+        await scenario.DeployAsync(stack, deployment);
+        await WaitForRevisionAsync(inference, scenario.DeploymentName, 1, Timeout);
+
+        var events = scenario.Departures("a", 40, seed: 11, DateTime.UtcNow.AddMinutes(-30), TimeSpan.FromSeconds(10));
+        await FeatureScenario.ProduceAsync(stack, scored, events);
+        var logged = (await ReadPredictionsAsync(stack, predictions, events.Count, Timeout)).Select(l => l.Prediction).ToList();
+
+        foreach (var p in logged)
+        {
+            var version = p.arm == "candidate" ? "2" : "1";
+            Assert.Equal(version, p.rule_versions[name]);
+            Assert.Equal(version == "2" ? 0.8 : 0.2, p.scores["probability"], 6);
+            Assert.Equal(version == "2" ? "positive" : "negative", p.decision);
+        }
+        Assert.Equal(["candidate", "champion"], logged.Select(p => p.arm).Distinct().Order());
+        var models = (await inference.Client.GetFromJsonAsync<JsonDocument>("/v1/models"))!.RootElement;
+        var arms = models.GetProperty("deployments").EnumerateArray().Single(d => d.GetProperty("deployment").GetString() == scenario.DeploymentName)
+            .GetProperty("arms").EnumerateArray().ToDictionary(a => a.GetProperty("name").GetString()!, a => a.GetProperty("output_rules").ToString());
+        Assert.Equal($"{name}:2", arms["candidate"]);
+        Assert.Equal("", arms["champion"]);
+    }
 }

@@ -46,6 +46,49 @@ public sealed class RolloutTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_rule_set_candidate_is_shadow_evaluated_then_served_by_a_candidate_arm_and_becomes_the_deployments_rules()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var deployment = $"rollout-it-{run}";
+        var predictions = await stack.CreateTopicAsync("rollout-predictions", 2);
+        await using var service = await StartAsync(predictions);
+        var inForce = Deployment(deployment);
+        inForce.output_rules = "delay-rules:1";
+        await PublishAsync(TopicCatalog.Deployments, deployment, inForce);
+        var rollout = Rollout(deployment,
+            Stage("shadow", 0, shadow: true, (GateName.Error, 0.1), (GateName.Shift, 0.2)),
+            Stage("canary", 0.25, shadow: false, (GateName.Fallback, 0.1), (GateName.Shift, 0.2)),
+            Stage("full", 1, shadow: false, (GateName.Error, 0.1)));
+        (rollout.candidate_model, rollout.candidate_rules) = ("", "delay-rules:2");
+        await PublishAsync(TopicCatalog.Rollouts, deployment, rollout);
+
+        // Both arms run the champion's model; the champion's predictions carry the shadow set's decision.
+        var events = await FeedUntilAsync(deployment, RolloutActionNames.Completed, predictions, n =>
+        [
+            RulesPrediction(Prediction(deployment, "champion", "m-champion:1", fallsBack: false, n), "delay-rules:1", shadowDecision: "positive"),
+            RulesPrediction(Prediction(deployment, "candidate", "m-champion:1", fallsBack: false, n), "delay-rules:2", shadowDecision: null),
+        ]);
+
+        Assert.Equal(
+            ["started:-→shadow", "advanced:shadow→canary", "advanced:canary→full", "completed:full→-"],
+            events.Select(e => $"{e.action}:{e.from_stage ?? "-"}→{e.to_stage ?? "-"}"));
+        Assert.All(events, e => Assert.Equal(("", "delay-rules:2"), (e.candidate_model, e.candidate_rules)));
+        Assert.Contains("rollout of rules delay-rules:2", events[0].reason);
+        Assert.Equal(0, events[1].metrics["score_shift"]);
+        var shadow = await DeploymentAtAsync(deployment, events[0].deployment_revision!.Value);
+        Assert.Equal(("delay-rules:1", "delay-rules:2"), (shadow.output_rules, shadow.shadow_rules));
+        Assert.Equal(("champion", "m-champion", 1.0), shadow.arms.Select(a => (a.name, a.model_name, a.traffic_weight)).Single());
+        var canary = await DeploymentAtAsync(deployment, events[1].deployment_revision!.Value);
+        Assert.Equal([("champion", "1", 0.75, (string?)null), ("candidate", "1", 0.25, "delay-rules:2")],
+            canary.arms.Select(a => (a.name, a.model_version, a.traffic_weight, (string?)a.output_rules)));
+        Assert.Null(canary.shadow_rules);
+        var final = await LatestDeploymentAsync(deployment, events[^1].deployment_revision!.Value);
+        Assert.Equal(("champion", "m-champion", "1", 1.0, (string?)null),
+            final.arms.Select(a => (a.name, a.model_name, a.model_version, a.traffic_weight, (string?)a.output_rules)).Single());
+        Assert.Equal(("stable", "delay-rules:2", (string?)null), (final.stage, final.output_rules, final.shadow_rules));
+    }
+
+    [Fact]
     public async Task A_candidate_breaking_its_fallback_gate_is_rolled_back_to_the_champion_with_an_alert()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -80,7 +123,15 @@ public sealed class RolloutTests(StackFixture stack)
     }
 
     /// <summary>Publishes a round of predictions per poll (made now, so they fall in the current stage) until the action appears.</summary>
-    private async Task<List<RolloutEvent>> FeedUntilAsync(string topic, string deployment, bool candidateFallsBack, string action)
+    private Task<List<RolloutEvent>> FeedUntilAsync(string topic, string deployment, bool candidateFallsBack, string action) =>
+        FeedUntilAsync(deployment, action, topic, n =>
+        [
+            Prediction(deployment, "champion", "m-champion:1", fallsBack: false, n),
+            Prediction(deployment, "candidate", "m-candidate:2", candidateFallsBack && n % 2 == 0, n),
+        ]);
+
+    /// <summary>Publishes four rounds of <paramref name="round"/>'s predictions per poll until the action appears.</summary>
+    private async Task<List<RolloutEvent>> FeedUntilAsync(string deployment, string action, string topic, Func<int, Prediction[]> round)
     {
         using var registry = stack.NewRegistryClient();
         using var events = new TopicFollower<RolloutEvent>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.RolloutEvents);
@@ -94,8 +145,10 @@ public sealed class RolloutTests(StackFixture stack)
             {
                 for (var i = 0; i < 4; i++, sent++)
                 {
-                    await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = $"p{sent}", Value = Prediction(deployment, "champion", "m-champion:1", fallsBack: false, sent) });
-                    await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = $"q{sent}", Value = Prediction(deployment, "candidate", "m-candidate:2", candidateFallsBack && sent % 2 == 0, sent) });
+                    foreach (var prediction in round(sent))
+                    {
+                        await producer.ProduceAsync(topic, new Message<string, Prediction> { Key = prediction.prediction_id, Value = prediction });
+                    }
                 }
                 await events.CatchUpAsync((key, e) => { if (key == deployment && e is not null) mine.Add(e); }, Timeout);
                 return mine;
@@ -115,6 +168,30 @@ public sealed class RolloutTests(StackFixture stack)
                 return seen.MaxBy(d => d.revision);
             },
             d => d?.revision == revision, Timeout, $"{deployment} at revision {revision}"))!;
+    }
+
+    private async Task<Deployment> DeploymentAtAsync(string deployment, long revision)
+    {
+        using var registry = stack.NewRegistryClient();
+        using var deployments = new TopicFollower<Deployment>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.Deployments);
+        var seen = new List<Deployment>();
+        return (await Eventually.MatchAsync(
+            async _ =>
+            {
+                await deployments.CatchUpAsync((key, d) => { if (key == deployment && d is not null) seen.Add(d); }, Timeout);
+                return seen.FirstOrDefault(d => d.revision == revision);
+            },
+            d => d is not null, Timeout, $"{deployment} revision {revision}"))!;
+    }
+
+    /// <summary>A prediction as Inference logs it under output rules: the set applied and, on the champion, the shadow set's decision.</summary>
+    private static Prediction RulesPrediction(Prediction prediction, string rules, string? shadowDecision)
+    {
+        var colon = rules.LastIndexOf(':');
+        prediction.decision = "positive";
+        prediction.rule_versions = new Dictionary<string, string> { [rules[..colon]] = rules[(colon + 1)..] };
+        prediction.shadow_decision = shadowDecision;
+        return prediction;
     }
 
     private Task<InProcessService> StartAsync(string predictionsTopic) =>

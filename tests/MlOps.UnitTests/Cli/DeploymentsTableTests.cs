@@ -35,4 +35,19 @@ public sealed class DeploymentsTableTests
     {
         Assert.Equal("no deployments\n", DeploymentsCommand.Table(new Dictionary<string, MlOps.Contracts.Deployment>()));
     }
+
+    [Fact]
+    public void An_arm_with_its_own_output_rules_shows_them()
+    {
+        var deployment = new MlOps.Contracts.Deployment
+        {
+            arms =
+            [
+                new MlOps.Contracts.DeploymentArm { name = "champion", model_name = "flight-delay", model_version = "1", traffic_weight = 0.9 },
+                new MlOps.Contracts.DeploymentArm { name = "candidate", model_name = "flight-delay", model_version = "1", traffic_weight = 0.1, output_rules = "delay-rules:4" },
+            ],
+        };
+
+        Assert.Equal("champion=flight-delay:1@0.9 candidate=flight-delay:1@0.1+rules:delay-rules:4", DeploymentsCommand.Arms(deployment));
+    }
 }

@@ -69,4 +69,18 @@ public sealed class DeploymentPlanTests
 
         Assert.Equal("1", DeploymentPlan.Champion(during)!.model_version);
     }
+
+    [Fact]
+    public void A_model_rollout_keeps_the_champion_arms_own_rules_on_both_arms_and_after_completion()
+    {
+        var champion = new DeploymentArm { name = "stable", model_name = "flight-delay", model_version = "1", traffic_weight = 1, output_rules = "vip-rules:1" };
+        var stage = new RolloutStage { name = "canary", traffic_weight = 0.25 };
+
+        var canary = DeploymentPlan.ForStage(InForce, champion, "flight-delay:2", stage, 8, Now);
+        var completed = DeploymentPlan.Completed(canary, champion, RolloutCandidate.ForModel("flight-delay:2"), 9, Now);
+
+        Assert.Equal(["vip-rules:1", "vip-rules:1"], canary.arms.Select(a => a.output_rules));
+        Assert.Equal(("2", "vip-rules:1"), (completed.arms.Single().model_version, completed.arms.Single().output_rules));
+        Assert.Equal("delay-rules:3", completed.output_rules);
+    }
 }

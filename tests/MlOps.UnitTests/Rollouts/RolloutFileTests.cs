@@ -87,4 +87,67 @@ public sealed class RolloutFileTests
 
         Assert.Equal("stages[0].traffic", Assert.Single(ex.Errors).Field);
     }
+
+    [Fact]
+    public void A_rule_set_can_be_the_candidate()
+    {
+        const string yaml = """
+            deployment: flights
+            candidate_rules: delay-rules:4
+            stages:
+              - name: shadow
+                shadow: true
+                gates: {score_shift: 0.05}
+              - name: canary
+                traffic: 0.1
+            """;
+
+        var rollout = RolloutFile.Parse(yaml, "r.yaml", Now, null);
+
+        Assert.Equal(("delay-rules:4", ""), (rollout.candidate_rules, rollout.candidate_model));
+        Assert.Equal(["shadow", "canary"], rollout.stages.Select(s => s.name));
+    }
+
+    [Fact]
+    public void A_model_rollout_has_no_candidate_rules()
+    {
+        var rollout = RolloutFile.Parse("deployment: flights\ncandidate: flight-delay:2\nstages: [{name: full, traffic: 1}]", "r.yaml", Now, null);
+
+        Assert.Equal(("flight-delay:2", (string?)null), (rollout.candidate_model, rollout.candidate_rules));
+    }
+
+    [Fact]
+    public void Both_candidates_are_refused_at_the_second()
+    {
+        const string yaml = """
+            deployment: flights
+            candidate: flight-delay:2
+            candidate_rules: delay-rules:4
+            stages: [{name: full, traffic: 1}]
+            """;
+
+        var ex = Assert.Throws<SpecException>(() => RolloutFile.Parse(yaml, "r.yaml", Now, null));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(("r.yaml", 3, 18, "candidate_rules"), (error.File, error.Line, error.Column, error.Field));
+        Assert.Contains("either candidate (a model) or candidate_rules (a rule set), not both", error.ToString());
+    }
+
+    [Fact]
+    public void A_rollout_without_a_candidate_says_which_fields_name_one()
+    {
+        var ex = Assert.Throws<SpecException>(() => RolloutFile.Parse("deployment: flights\nstages: [{name: full, traffic: 1}]", "r.yaml", Now, null));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(("candidate", 1, 1), (error.Field, error.Line, error.Column));
+        Assert.Contains("(candidate) or a rule set 'name:version' (candidate_rules)", error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_candidate_rule_set_is_located()
+    {
+        var ex = Assert.Throws<SpecException>(() => RolloutFile.Parse("deployment: flights\ncandidate_rules: delay-rules\nstages: [{name: full, traffic: 1}]", "r.yaml", Now, null));
+
+        Assert.Equal(("candidate_rules", 2, "'delay-rules' is not name:version"), (ex.Errors[0].Field, ex.Errors[0].Line, ex.Errors[0].Message));
+    }
 }
