@@ -8,6 +8,7 @@ public sealed class ModelLoadException(string reason, string message, Exception?
     public const string InvalidOnnx = "invalid_onnx";
     public const string SignatureMismatch = "signature_mismatch";
     public const string VersionExists = "version_exists";
+    public const string WarmUpFailed = "warmup_failed";
 
     public string Reason { get; } = reason;
 }

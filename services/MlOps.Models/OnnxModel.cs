@@ -57,7 +57,34 @@ public sealed class OnnxModel : IDisposable
             throw new ModelLoadException(ModelLoadException.SignatureMismatch,
                 $"{KeyOf(version)}: the signature does not match the graph: {string.Join("; ", problems)}");
         }
-        return new OnnxModel(version, session);
+        var model = new OnnxModel(version, session);
+        model.WarmUp(artifactPath);
+        return model;
+    }
+
+    /// <summary>
+    /// One run of a single zero (or empty) row before the model serves: ONNX Runtime sets up its kernels and buffers
+    /// on the first run, which would otherwise land on the first real batch (tens of ms on a busy machine, past a
+    /// deployment's model timeout). A model that cannot score that row is refused here rather than on every request.
+    /// </summary>
+    private void WarmUp(string artifactPath)
+    {
+        var columns = Version.inputs.Select(input => input.type switch
+        {
+            "float32" => (Array)new float[1],
+            "float64" => new double[1],
+            "int64" => new long[1],
+            _ => new[] { "" },
+        }).ToList();
+        try
+        {
+            _ = Run(1, columns);
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or InvalidOperationException)
+        {
+            Dispose();
+            throw new ModelLoadException(ModelLoadException.WarmUpFailed, $"{Key}: a first run of one zero row failed ({artifactPath}): {ex.Message}", ex);
+        }
     }
 
     /// <summary>The SHA-256 of a file as lowercase hex, as the registry records it.</summary>
