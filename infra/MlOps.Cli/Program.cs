@@ -22,6 +22,7 @@ try
         "rollout" => await RolloutCommand.RunAsync(paths, rest),
         "deployments" => await DeploymentsCommand.ListAsync(paths),
         "undeploy" => await DeploymentsCommand.UndeployAsync(paths, rest),
+        "train" when rest.Contains("--from-log") => await TrainCommand.FromLogAsync(paths, CliArgs.Parse(rest)),
         "train" => TrainCommand.Run(CliArgs.Parse(rest)),
         "replay" => await ReplayCommand.RunAsync(paths, rest),
         "demo" => await DemoCommand.RunAsync(paths, CliArgs.Parse(rest)),

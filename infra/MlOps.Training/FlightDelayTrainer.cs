@@ -28,7 +28,31 @@ public static class FlightDelayTrainer
             throw new TrainingException(string.Join("; ", problems));
         }
         var (flights, train, holdout) = Select(request, window, dataset.Rows);
+        var lineage = string.Create(CultureInfo.InvariantCulture,
+            $"{request.DataSource} {Path.GetFileName(request.DataPath)}: {flights.Count} departures {Range(flights)}{InWindow(window)} ({dataset.Skipped.Count} rows skipped); {SplitText(window, train.Count, holdout.Count)}");
+        var (manifestPath, artifactPath, written) = Fit(request, train, holdout, lineage, dataset.Skipped.Count);
+        return new TrainingReport(manifestPath, artifactPath, written, dataset.Rows.Count + dataset.Skipped.Count, dataset.Skipped);
+    }
 
+    /// <summary>
+    /// Trains on rows assembled elsewhere — e.g. the features the model was served, from the prediction log, joined
+    /// with their labels — split chronologically by the caller; <paramref name="lineage"/> says where they came from.
+    /// </summary>
+    public static TrainingReport TrainOnRows(
+        TrainingRequest request, IReadOnlyList<FlightTrainingRow> train, IReadOnlyList<FlightTrainingRow> holdout, string lineage)
+    {
+        if (train.Count == 0 || holdout.Count == 0 || holdout.All(r => r.Label) || holdout.All(r => !r.Label))
+        {
+            throw new TrainingException($"{train.Count} train / {holdout.Count} holdout rows: both need rows, and the holdout both classes");
+        }
+        var (manifestPath, artifactPath, written) = Fit(request, train, holdout, lineage, skipped: 0);
+        return new TrainingReport(manifestPath, artifactPath, written, train.Count + holdout.Count, []);
+    }
+
+    /// <summary>Fits, evaluates on the holdout, exports with the parity check, writes and re-verifies the manifest.</summary>
+    private static (string ManifestPath, string ArtifactPath, ModelManifest Written) Fit(
+        TrainingRequest request, IReadOnlyList<FlightTrainingRow> train, IReadOnlyList<FlightTrainingRow> holdout, string lineage, int skipped)
+    {
         var ml = new MLContext(request.Seed);
         var (learner, description) = Learner(ml, request.Trainer, request.Seed);
         var pipeline = ml.Transforms.Concatenate("Features", FlightFeatures.All.Select(f => f.Column).ToArray()).Append(learner);
@@ -47,8 +71,7 @@ public static class FlightDelayTrainer
             Version = request.Version,
             Artifact = artifactName,
             Outputs = new ManifestOutputs { Probability = ProbabilityOutput, Label = LabelOutput },
-            TrainingData = string.Create(CultureInfo.InvariantCulture,
-                $"{request.DataSource} {Path.GetFileName(request.DataPath)}: {flights.Count} departures {Range(flights)}{InWindow(window)} ({dataset.Skipped.Count} rows skipped); {SplitText(window, train.Count, holdout.Count)}; trainer = {TrainerKinds.Name(request.Trainer)} ({description})"),
+            TrainingData = $"{lineage}; trainer = {TrainerKinds.Name(request.Trainer)} ({description})",
             CreatedAt = DateTimeOffset.UtcNow,
             Metrics = new Dictionary<string, double>(StringComparer.Ordinal)
             {
@@ -59,7 +82,7 @@ public static class FlightDelayTrainer
                 ["positive_rate"] = holdout.Count(r => r.Label) / (double)holdout.Count,
                 ["train_rows"] = train.Count,
                 ["holdout_rows"] = holdout.Count,
-                ["skipped_rows"] = dataset.Skipped.Count,
+                ["skipped_rows"] = skipped,
             },
         };
         var manifest = ExportChecked(ml, model, holdout, expected, artifactPath, draft);
@@ -70,7 +93,7 @@ public static class FlightDelayTrainer
         using (OnnxModel.Load(written.ToModelVersion(written.ArtifactPath(manifestPath), "mlops train"), written.ArtifactPath(manifestPath)))
         {
         }
-        return new TrainingReport(manifestPath, artifactPath, written, dataset.Rows.Count + dataset.Skipped.Count, dataset.Skipped);
+        return (manifestPath, artifactPath, written);
     }
 
     /// <summary>

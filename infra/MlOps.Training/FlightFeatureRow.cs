@@ -28,4 +28,13 @@ public class FlightFeatureRow
 public sealed class FlightTrainingRow : FlightFeatureRow
 {
     public bool Label { get; set; }
+
+    /// <param name="values">In <see cref="FlightFeatures.All"/> order, as <see cref="FlightFeatureRow.Values"/> gives them.</param>
+    public static FlightTrainingRow Of(IReadOnlyList<float> values, bool label) => values.Count == FlightFeatures.All.Count
+        ? new()
+        {
+            Distance = values[0], DepHour = values[1], DayOfWeek = values[2], Month = values[3],
+            Departures1h = values[4], Departures24h = values[5], MeanDistance24h = values[6], Label = label,
+        }
+        : throw new ArgumentException($"{values.Count} values for {FlightFeatures.All.Count} features", nameof(values));
 }

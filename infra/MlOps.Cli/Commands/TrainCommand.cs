@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MlOps.Contracts;
 using MlOps.Training;
 
 namespace MlOps.Cli.Commands;
@@ -26,6 +27,7 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary><c>train</c> from a flights file (<c>--from-log</c> is <see cref="FromLogAsync"/>).</summary>
     public static int Run(CliArgs args)
     {
         var root = RepositoryRoot.Find();
@@ -48,10 +50,41 @@ internal static class TrainCommand
         {
             throw new CliException("train: " + ex.Message);
         }
-        Print(report);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained and verified in {clock.Elapsed.TotalSeconds:F1} s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"holdout auc {report.Manifest.Metrics["auc"]:F4}, ONNX parity max |diff| {report.Manifest.Metrics["onnx_parity_max_abs_diff"]:G3} (limit {TrainingRequest.MaxParityDiff:G})"));
+        Print(report, clock);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>train --from-log [--arm champion]</c>: from a running stack's prediction log joined with its labels — the
+    /// features each event was served, not recomputed — split chronologically (earliest 80 % to train).
+    /// </summary>
+    public static async Task<int> FromLogAsync(StackPaths paths, CliArgs args)
+    {
+        var root = RepositoryRoot.Find();
+        var arm = args.String("arm", "champion");
+        var request = RequestOf(args, root, "mlops.predictions") with { DataSource = "mlops" };
+        if (request.Window is { From: not null } or { To: not null } or { HoldoutFrom: not null } || request.MaxRows is not null)
+        {
+            throw new CliException("--from-log trains on every labeled prediction of the arm; --from, --to, --holdout-from and --rows apply to a flights file");
+        }
+        var stack = paths.Endpoints();
+        var clock = Stopwatch.StartNew();
+        var predictions = await Rollouts.TopicSnapshot.ReadAsync<Prediction>(stack, TopicCatalog.Predictions, CancellationToken.None);
+        var labels = await Rollouts.TopicSnapshot.ReadAsync<Label>(stack, TopicCatalog.Labels, CancellationToken.None);
+        var set = LoggedTrainingSet.Join(predictions.Select(p => p.Value).OfType<Prediction>(), labels.Select(l => l.Value).OfType<Label>(), arm);
+        Console.WriteLine($"read {predictions.Count} predictions and {labels.Count} labels; {set.Describe(arm)}");
+        var (train, holdout) = ChronologicalSplit.Split(set.Rows.Select(r => r.Row).ToList(), request.TrainFraction);
+        TrainingReport report;
+        try
+        {
+            report = FlightDelayTrainer.TrainOnRows(request, train, holdout,
+                $"{set.Describe(arm)}; train = earliest {train.Count}, holdout = latest {holdout.Count}");
+        }
+        catch (TrainingException ex)
+        {
+            throw new CliException("train: " + ex.Message);
+        }
+        Print(report, clock);
         return 0;
     }
 
@@ -89,7 +122,7 @@ internal static class TrainCommand
             : throw new CliException($"--{option} must be {string.Join(" or ", TrainingWindow.TimeFormats)} (got '{text}')");
     }
 
-    private static void Print(TrainingReport report)
+    private static void Print(TrainingReport report, Stopwatch clock)
     {
         Console.WriteLine($"artifact: {report.ArtifactPath} (sha256 {report.Manifest.Sha256})");
         Console.WriteLine($"manifest: {report.ManifestPath}");
@@ -100,5 +133,8 @@ internal static class TrainCommand
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-26} {value:G6}"));
         }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained and verified in {clock.Elapsed.TotalSeconds:F1} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"holdout auc {report.Manifest.Metrics["auc"]:F4}, ONNX parity max |diff| {report.Manifest.Metrics["onnx_parity_max_abs_diff"]:G3} (limit {TrainingRequest.MaxParityDiff:G})"));
     }
 }

@@ -35,6 +35,16 @@ public sealed class DemoEndToEndTests(ITestOutputHelper output)
             Assert.Contains("== demo report ==", text, StringComparison.Ordinal);
             var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(cli.Home, "demo-report.json"))).RootElement;
             await AssertTopicsMatchTheReportAsync(StackEndpoints.FromEnvFile(Path.Combine(cli.Home, "stack.env")), report);
+
+            // The loop closes: a model trained from the features the champion was served, joined with the labels.
+            var model = Path.Combine(cli.Home, "from-log");
+            var (trainCode, trained) = await cli.RunAsync(DemoTimeout, "train", "--from-log", "--version", "9", "--out", model);
+            output.WriteLine(trained);
+            Assert.True(trainCode == 0, $"train --from-log exited {trainCode}");
+            Assert.Contains($"joined with mlops.labels on event_id, {Departures} rows", trained, StringComparison.Ordinal);
+            var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(model, "flight-delay-9.model.json"))).RootElement;
+            Assert.Equal(Departures, manifest.GetProperty("metrics").GetProperty("train_rows").GetInt32() + manifest.GetProperty("metrics").GetProperty("holdout_rows").GetInt32());
+            Assert.InRange(manifest.GetProperty("metrics").GetProperty("onnx_parity_max_abs_diff").GetDouble(), 0, 1e-5);
         }
         finally
         {
