@@ -26,7 +26,7 @@ public sealed record StackPaths(string Directory)
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
         {
-            throw new CliException($"no running stack ({ex.Message}); start one with './mlops up --detach'");
+            throw new CliException(ex.Message.Contains("mlops up", StringComparison.Ordinal) ? ex.Message : $"{ex.Message}; start the stack with './mlops up --detach'");
         }
     }
 

@@ -58,7 +58,8 @@ internal static class Usage
                         departures in [--from, --to), T is yyyy-MM-dd or yyyy-MM-ddTHH:mm; holdout from --holdout-from,
                         else the latest 20%. Export ONNX + manifest to DIR (default models/flight-delay) and print the
                         holdout metrics
-          train --from-log [--arm champion] [--version V] [--trainer T] [--out DIR]
+          train ... --register  then register the new version in the running stack (as 'models register')
+          train --from-log [--arm champion] [--version V] [--trainer T] [--out DIR] [--register]
                         train from a running stack's prediction log joined with mlops.labels: the features each event
                         was served (point-in-time by construction), earliest 80 % to train, latest 20 % held out
           test          (./mlops only) install what is missing, build, run every test

@@ -133,7 +133,7 @@ internal static class DemoCommand
             return manifest;
         }
         Console.WriteLine($"training {Deployment}:{version} ({role}, {trainer}) on the earliest 80 % of {data}: the report's AUC over those flights is in-sample");
-        TrainCommand.Run(CliArgs.Parse(["--data", data, "--version", version, "--trainer", trainer]));
+        TrainCommand.Train(CliArgs.Parse(["--data", data, "--version", version, "--trainer", trainer]));
         return manifest;
     }
 

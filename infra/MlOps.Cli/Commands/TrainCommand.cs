@@ -27,8 +27,18 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary><c>train</c> from a flights file (<c>--from-log</c> is <see cref="FromLogAsync"/>).</summary>
-    public static int Run(CliArgs args)
+    /// <summary>
+    /// <c>train [--from-log] [--register]</c>: from a flights file or the prediction log; <c>--register</c> then registers
+    /// the new version in the running stack, as <c>models register</c> does.
+    /// </summary>
+    public static async Task<int> RunAsync(StackPaths paths, CliArgs args)
+    {
+        var manifest = args.Flag("from-log") ? await FromLogAsync(paths, args) : Train(args);
+        return args.Flag("register") ? await ModelsCommand.RegisterAsync(paths, [manifest]) : 0;
+    }
+
+    /// <summary>Trains from a flights file; returns the manifest written.</summary>
+    public static string Train(CliArgs args)
     {
         var root = RepositoryRoot.Find();
         var data = Path.GetFullPath(args.String("data", DefaultData), root);
@@ -51,14 +61,14 @@ internal static class TrainCommand
             throw new CliException("train: " + ex.Message);
         }
         Print(report, clock);
-        return 0;
+        return report.ManifestPath;
     }
 
     /// <summary>
-    /// <c>train --from-log [--arm champion]</c>: from a running stack's prediction log joined with its labels — the
+    /// <c>--from-log [--arm champion]</c>: from a running stack's prediction log joined with its labels — the
     /// features each event was served, not recomputed — split chronologically (earliest 80 % to train).
     /// </summary>
-    public static async Task<int> FromLogAsync(StackPaths paths, CliArgs args)
+    private static async Task<string> FromLogAsync(StackPaths paths, CliArgs args)
     {
         var root = RepositoryRoot.Find();
         var arm = args.String("arm", "champion");
@@ -85,7 +95,7 @@ internal static class TrainCommand
             throw new CliException("train: " + ex.Message);
         }
         Print(report, clock);
-        return 0;
+        return report.ManifestPath;
     }
 
     /// <summary>The request the options ask for; a malformed or inconsistent option is a <see cref="CliException"/> naming it.</summary>
