@@ -50,7 +50,15 @@ internal static class StackTopics
     /// The topic's current state: every partition read from the beginning to its high watermark, later records
     /// replacing earlier ones per key and tombstones removing them.
     /// </summary>
-    public static Task<Dictionary<string, T>> ReadAsync<T>(StackEndpoints stack, string topic, CancellationToken ct = default)
-        where T : class, ISpecificRecord =>
-        Rollouts.TopicSnapshot.StateAsync<T>(stack, topic, ct);
+    public static async Task<Dictionary<string, T>> ReadAsync<T>(StackEndpoints stack, string topic, CancellationToken ct = default)
+        where T : class, ISpecificRecord
+    {
+        var state = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (key, value) in await Rollouts.TopicSnapshot.ReadAsync<T>(stack, topic, ct))
+        {
+            if (value is null) state.Remove(key);
+            else state[key] = value;
+        }
+        return state;
+    }
 }

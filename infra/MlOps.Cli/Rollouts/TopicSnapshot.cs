@@ -24,19 +24,4 @@ internal static class TopicSnapshot
             throw CliErrors.Reading(ex);
         }
     }
-
-    /// <summary>
-    /// The topic's current state: later records replacing earlier ones per key, tombstones removing them.
-    /// </summary>
-    public static async Task<Dictionary<string, T>> StateAsync<T>(StackEndpoints stack, string topic, CancellationToken ct = default)
-        where T : class
-    {
-        var state = new Dictionary<string, T>(StringComparer.Ordinal);
-        foreach (var (key, value) in await ReadAsync<T>(stack, topic, ct))
-        {
-            if (value is null) state.Remove(key);
-            else state[key] = value;
-        }
-        return state;
-    }
 }

@@ -42,10 +42,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
     [Fact]
     public async Task A_candidate_within_its_gates_advances_through_every_stage_and_becomes_the_champion()
     {
-        using var cli = new MlopsCli();
-        var pids = await UpAsync(cli);
-        var downCode = -1;
-        try
+        await OnOwnStackAsync(async cli =>
         {
             await RegisterAndDeployAsync(cli, Path.Combine(RepoRoot.Find(AppContext.BaseDirectory), "models", "flight-delay", "flight-delay-2.model.json"));
             await StartRolloutAsync(cli, "flight-delay:2", """
@@ -79,21 +76,13 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
 
             var deployments = await RunAsync(cli, "deployments");
             Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:2@1\s+0\.2\s+-\s+stable\s+\d+$", deployments);
-        }
-        finally
-        {
-            downCode = await DownAsync(cli);
-        }
-        AssertStopped(cli, downCode, pids);
+        });
     }
 
     [Fact]
     public async Task A_candidate_that_cannot_score_falls_back_breaks_its_gate_and_is_rolled_back_with_an_alert()
     {
-        using var cli = new MlopsCli();
-        var pids = await UpAsync(cli);
-        var downCode = -1;
-        try
+        await OnOwnStackAsync(async cli =>
         {
             await RegisterAndDeployAsync(cli, BrokenCandidate(cli.Home, "3"));
             await StartRolloutAsync(cli, "flight-delay:3", """
@@ -120,21 +109,13 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             var alert = await AlertAsync(cli, RolloutPublisher.RolledBackAlert);
             Assert.Equal((AlertSeverity.warning, Deployment, "flight-delay:3"), (alert.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
             Assert.Contains("fallback_rate 1 exceeds max 0.05", alert.annotations["reason"], StringComparison.Ordinal);
-        }
-        finally
-        {
-            downCode = await DownAsync(cli);
-        }
-        AssertStopped(cli, downCode, pids);
+        });
     }
 
     [Fact]
     public async Task A_running_rollout_aborted_from_the_cli_is_rolled_back_to_the_champion_with_an_alert()
     {
-        using var cli = new MlopsCli();
-        var pids = await UpAsync(cli);
-        var downCode = -1;
-        try
+        await OnOwnStackAsync(async cli =>
         {
             await RegisterAndDeployAsync(cli, Path.Combine(RepoRoot.Find(AppContext.BaseDirectory), "models", "flight-delay", "flight-delay-2.model.json"));
             // A canary that would wait for far more traffic than it gets: it is still running when it is aborted.
@@ -161,12 +142,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             var alert = await AlertAsync(cli, RolloutPublisher.AbortedAlert);
             Assert.Equal((AlertSeverity.info, Deployment, "flight-delay:2"), (alert.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
             Assert.StartsWith("aborted: ", alert.annotations["reason"], StringComparison.Ordinal);
-        }
-        finally
-        {
-            downCode = await DownAsync(cli);
-        }
-        AssertStopped(cli, downCode, pids);
+        });
     }
 
     /// <summary>Reads mlops.alerts of the CLI's stack until an alert of that name is there.</summary>
@@ -202,6 +178,23 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
         var path = Path.Combine(directory, $"flight-delay-{version}.model.json");
         File.WriteAllText(path, manifest.ToJsonString());
         return path;
+    }
+
+    /// <summary>Runs <paramref name="test"/> against a stack of its own, then always takes it down and checks nothing is left running.</summary>
+    private async Task OnOwnStackAsync(Func<MlopsCli, Task> test)
+    {
+        using var cli = new MlopsCli();
+        var pids = await UpAsync(cli);
+        var downCode = -1;
+        try
+        {
+            await test(cli);
+        }
+        finally
+        {
+            downCode = await DownAsync(cli);
+        }
+        AssertStopped(cli, downCode, pids);
     }
 
     /// <summary><c>up --detach</c> with the flights spec; returns the pids of everything it started.</summary>

@@ -156,21 +156,16 @@ public sealed class RolloutTests(StackFixture stack)
             list => list.Any(e => e.action == action), Timeout, $"'{action}' on {TopicCatalog.RolloutEvents} for {deployment}");
     }
 
-    private async Task<Deployment> LatestDeploymentAsync(string deployment, long revision)
-    {
-        using var registry = stack.NewRegistryClient();
-        using var deployments = new TopicFollower<Deployment>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.Deployments);
-        var seen = new List<Deployment>();
-        return (await Eventually.MatchAsync(
-            async _ =>
-            {
-                await deployments.CatchUpAsync((key, d) => { if (key == deployment && d is not null) seen.Add(d); }, Timeout);
-                return seen.MaxBy(d => d.revision);
-            },
-            d => d?.revision == revision, Timeout, $"{deployment} at revision {revision}"))!;
-    }
+    /// <summary>The deployment at that revision, once it is the newest on mlops.deployments.</summary>
+    private Task<Deployment> LatestDeploymentAsync(string deployment, long revision) =>
+        DeploymentAsync(deployment, seen => seen.MaxBy(d => d.revision) is { } latest && latest.revision == revision ? latest : null, $"{deployment} at revision {revision}");
 
-    private async Task<Deployment> DeploymentAtAsync(string deployment, long revision)
+    /// <summary>The deployment at that revision, once published (newer revisions may follow).</summary>
+    private Task<Deployment> DeploymentAtAsync(string deployment, long revision) =>
+        DeploymentAsync(deployment, seen => seen.FirstOrDefault(d => d.revision == revision), $"{deployment} revision {revision}");
+
+    /// <summary>Follows mlops.deployments until <paramref name="pick"/> finds a record among the deployment's revisions so far.</summary>
+    private async Task<Deployment> DeploymentAsync(string deployment, Func<List<Deployment>, Deployment?> pick, string what)
     {
         using var registry = stack.NewRegistryClient();
         using var deployments = new TopicFollower<Deployment>(stack.Endpoints.KafkaBootstrap, registry, TopicCatalog.Deployments);
@@ -179,9 +174,9 @@ public sealed class RolloutTests(StackFixture stack)
             async _ =>
             {
                 await deployments.CatchUpAsync((key, d) => { if (key == deployment && d is not null) seen.Add(d); }, Timeout);
-                return seen.FirstOrDefault(d => d.revision == revision);
+                return pick(seen);
             },
-            d => d is not null, Timeout, $"{deployment} revision {revision}"))!;
+            d => d is not null, Timeout, what))!;
     }
 
     /// <summary>A prediction as Inference logs it under output rules: the set applied and, on the champion, the shadow set's decision.</summary>
