@@ -26,10 +26,12 @@ public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
     private readonly AvroWriterSchemaCache _writerSchemas;
     private readonly AvroLimits _limits;
 
-    // Specific records are decoded here with the reader Confluent uses (SpecificReader<T>, writer schema from the
-    // registry, reader schema T's own): Confluent's per-message wrapper (subject lookups, schema-keyed caches,
-    // rule hooks) cost ~8 µs per message, several times the decoding itself. Null when T is not specific or when
-    // the caller's config asks for something only Confluent's deserializer does (latest-version reading).
+    // Specific records are decoded here (writer schema from the registry, reader schema T's own): Confluent's
+    // per-message wrapper (subject lookups, schema-keyed caches, rule hooks) cost ~8 µs per message, several times
+    // the decoding itself. The reader is Avro's pre-resolving SpecificDatumReader, built once per writer schema:
+    // the SpecificReader Confluent uses resolves the schemas again on every record and builds each map's type by
+    // reflection (an EventEnvelope: 3.1 vs 2.0 µs, 2.3 vs 1.8 KB). Null when T is not specific or when the
+    // caller's config asks for something only Confluent's deserializer does (latest-version reading).
     private readonly global::Avro.Schema? _specificReaderSchema;
     private readonly ConcurrentDictionary<int, DatumReader<T>> _specificReaders = new();
 
@@ -88,7 +90,7 @@ public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
     private T ReadSpecific(int schemaId, global::Avro.Schema writerSchema, ReadOnlyMemory<byte> body)
     {
         // The writer schema cache only holds ids the registry knows, so this dictionary is bounded the same way.
-        var reader = _specificReaders.GetOrAdd(schemaId, _ => new SpecificReader<T>(writerSchema, _specificReaderSchema!));
+        var reader = _specificReaders.GetOrAdd(schemaId, _ => new SpecificDatumReader<T>(writerSchema, _specificReaderSchema!));
         using var stream = MemoryMarshal.TryGetArray(body, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(body.ToArray(), writable: false);

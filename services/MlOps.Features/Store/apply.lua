@@ -13,53 +13,47 @@ if current ~= ARGV[2] then
   return {0, current}
 end
 
-local function split(s)
-  local parts, start = {}, 1
-  while true do
-    local bar = string.find(s, '|', start, true)
-    if not bar then
-      parts[#parts + 1] = string.sub(s, start)
-      return parts
-    end
-    parts[#parts + 1] = string.sub(s, start, bar - 1)
-    start = bar + 1
-  end
-end
-
-local function num(text)
-  if text == nil or text == '' then return nil end
-  return tonumber(text)
-end
+local find, sub, format, floor, abs, tonumber, concat, call, unpack = string.find, string.sub, string.format, math.floor, math.abs, tonumber, table.concat, redis.call, unpack
 
 local function fmt(x)
   if x == nil then return '' end
-  if x == math.floor(x) and math.abs(x) < 1e15 then return string.format('%d', x) end
-  return string.format('%.17g', x)
+  if x == floor(x) and abs(x) < 1e15 then return format('%d', x) end
+  return format('%.17g', x)
 end
 
+-- Merges two encoded tiles in one pass over both strings (no intermediate tables): the higher index wins the
+-- slot, equal indexes combine part by part.
+local byte, min, max = string.byte, math.min, math.max
+local S, N = byte('s'), byte('n')
 local function merge_tile(kinds, old, new)
   if not old then return new, 0 end
-  local a, b = split(old), split(new)
-  local ia, ib = tonumber(a[1]), tonumber(b[1])
+  local ea, eb = find(old, '|', 1, true), find(new, '|', 1, true)
+  local ia, ib = tonumber(sub(old, 1, ea - 1)), tonumber(sub(new, 1, eb - 1))
   if ia > ib then return old, 1 end
   if ia < ib then return new, 0 end
-  local out = {a[1]}
+  local out = {sub(old, 1, ea - 1)}
   for k = 1, #kinds do
-    local kind = string.sub(kinds, k, k)
-    local x, y = num(a[k + 1]), num(b[k + 1])
+    -- A stored tile with fewer parts than the schema (none is written so) reads its missing parts as empty.
+    local na, nb = ea and find(old, '|', ea + 1, true), eb and find(new, '|', eb + 1, true)
+    local x = ea and tonumber(sub(old, ea + 1, (na or 0) - 1))
+    local y = eb and tonumber(sub(new, eb + 1, (nb or 0) - 1))
     local r
     if x == nil then r = y
     elseif y == nil then r = x
-    elseif kind == 's' then r = x + y
-    elseif kind == 'n' then r = math.min(x, y)
-    else r = math.max(x, y) end
-    out[#out + 1] = fmt(r)
+    else
+      local kind = byte(kinds, k)
+      if kind == S then r = x + y
+      elseif kind == N then r = min(x, y)
+      else r = max(x, y) end
+    end
+    out[k + 1] = fmt(r)
+    ea, eb = na, nb
   end
-  return table.concat(out, '|'), 0
+  return concat(out, '|'), 0
 end
 
 local function time_of(latest)
-  return tonumber(string.sub(latest, 1, string.find(latest, '|', 1, true) - 1))
+  return tonumber(sub(latest, 1, find(latest, '|', 1, true) - 1))
 end
 
 local dropped = 0
@@ -74,7 +68,7 @@ while i <= #ARGV do
     local lastAt = at + tiles * 3
     for l = 0, lasts - 1 do fields[#fields + 1] = ARGV[lastAt + l * 2] end
     if latest == 1 then fields[#fields + 1] = 'latest' end
-    local old = redis.call('HMGET', key, unpack(fields))
+    local old = call('HMGET', key, unpack(fields))
     local set = {}
     for t = 0, tiles - 1 do
       local merged, lost = merge_tile(ARGV[at + t * 3 + 1], old[t + 1], ARGV[at + t * 3 + 2])
@@ -100,17 +94,17 @@ while i <= #ARGV do
       end
       next = next + 1
     end
-    if #set > 0 then redis.call('HSET', key, unpack(set)) end
-    redis.call('PEXPIRE', key, retention)
+    if #set > 0 then call('HSET', key, unpack(set)) end
+    call('PEXPIRE', key, retention)
     i = next
   elseif op == 'H' then
     local count = tonumber(ARGV[i + 3])
-    redis.call('PFADD', key, unpack(ARGV, i + 4, i + 3 + count))
-    redis.call('PEXPIRE', key, ARGV[i + 2])
+    call('PFADD', key, unpack(ARGV, i + 4, i + 3 + count))
+    call('PEXPIRE', key, ARGV[i + 2])
     i = i + 4 + count
   else
     return redis.error_reply('unknown operation ' .. tostring(op) .. ' at ARGV ' .. i)
   end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return {1, dropped}
