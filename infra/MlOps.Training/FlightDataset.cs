@@ -13,25 +13,25 @@ public sealed record FlightDataset(IReadOnlyList<FlightRecord> Rows, IReadOnlyLi
 {
     public const string DateFormat = "yyyy/MM/dd HH:mm";
 
-    /// <summary>The file extensions <see cref="Load"/> reads, with what each is.</summary>
+    /// <summary>The file extensions <see cref="LoadAsync"/> reads, with what each is.</summary>
     public const string SupportedFormats = ".json (vega-datasets flights-*.json) and .parquet (flights-3m.parquet)";
 
     /// <summary>
     /// Reads the file by its extension; any other extension, or a file its format cannot read, is a
     /// <see cref="FormatException"/> that starts with the path.
     /// </summary>
-    public static FlightDataset Load(string path)
+    public static async Task<FlightDataset> LoadAsync(string path, CancellationToken ct)
     {
-        Func<string, FlightDataset> read = Path.GetExtension(path).ToLowerInvariant() switch
+        Func<string, CancellationToken, Task<FlightDataset>> read = Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".json" => LoadJson,
-            ".parquet" => FlightParquet.Read,
+            ".json" => (file, _) => Task.FromResult(LoadJson(file)),
+            ".parquet" => FlightParquet.ReadAsync,
             var other => throw new FormatException(
                 $"{path}: cannot read {(other.Length == 0 ? "a file without an extension" : $"'{other}' files")} as flights; supported: {SupportedFormats}"),
         };
         try
         {
-            return read(path);
+            return await read(path, ct);
         }
         catch (Exception ex) when (ex is FormatException or JsonException)
         {

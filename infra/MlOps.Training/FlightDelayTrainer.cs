@@ -19,7 +19,7 @@ public static class FlightDelayTrainer
     public const string ProbabilityOutput = "Probability.output";
     public const string LabelOutput = "PredictedLabel.output";
 
-    /// <param name="dataset"><see cref="FlightDataset.Load"/> of <see cref="TrainingRequest.DataPath"/>, loaded by the caller so it can report skipped rows even when training fails.</param>
+    /// <param name="dataset"><see cref="FlightDataset.LoadAsync"/> of <see cref="TrainingRequest.DataPath"/>, loaded by the caller so it can report skipped rows even when training fails.</param>
     public static TrainingReport Train(TrainingRequest request, FlightDataset dataset)
     {
         var window = request.Window ?? TrainingWindow.All;

@@ -20,11 +20,9 @@ internal static class FlightParquet
     private static readonly Type[] StringTypes = [typeof(string), typeof(ReadOnlyMemory<char>)];
 
     /// <summary>Every row of the file; a file that is not Parquet or lacks a column is a <see cref="FormatException"/> saying which.</summary>
-    public static FlightDataset Read(string path) => ReadAsync(path).GetAwaiter().GetResult();
-
-    private static async Task<FlightDataset> ReadAsync(string path)
+    public static async Task<FlightDataset> ReadAsync(string path, CancellationToken ct)
     {
-        await using var reader = await OpenAsync(path);
+        await using var reader = await OpenAsync(path, ct);
         var date = Column(reader.Schema, "date", DateTypes);
         var delay = Column(reader.Schema, "delay", NumberTypes);
         var distance = Column(reader.Schema, "distance", NumberTypes);
@@ -37,13 +35,13 @@ internal static class FlightParquet
             using var group = reader.OpenRowGroupReader(g);
             var count = checked((int)group.RowCount);
             var dates = new DateTime?[count];
-            await group.ReadAsync<DateTime>(date, dates);
-            var delays = await NumbersAsync(group, delay, count);
-            var distances = await NumbersAsync(group, distance, count);
+            await group.ReadAsync<DateTime>(date, dates, cancellationToken: ct);
+            var delays = await NumbersAsync(group, delay, count, ct);
+            var distances = await NumbersAsync(group, distance, count, ct);
             var origins = new string?[count];
-            await group.ReadAsync(origin, origins);
+            await group.ReadAsync(origin, origins, cancellationToken: ct);
             var destinations = new string?[count];
-            await group.ReadAsync(destination, destinations);
+            await group.ReadAsync(destination, destinations, cancellationToken: ct);
             for (var i = 0; i < count; i++)
             {
                 rows.Add(new FlightFields(dates[i], delays[i], distances[i], origins[i], destinations[i]));
@@ -52,11 +50,11 @@ internal static class FlightParquet
         return rows.ToDataset();
     }
 
-    private static async Task<ParquetReader> OpenAsync(string path)
+    private static async Task<ParquetReader> OpenAsync(string path, CancellationToken ct)
     {
         try
         {
-            return await ParquetReader.CreateAsync(path);
+            return await ParquetReader.CreateAsync(path, cancellationToken: ct);
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {
@@ -79,22 +77,22 @@ internal static class FlightParquet
     }
 
     /// <summary>An integer or floating-point column as doubles, the type <see cref="FlightRecord"/> holds; null stays null.</summary>
-    private static async Task<double?[]> NumbersAsync(ParquetRowGroupReader group, DataField field, int count)
+    private static async Task<double?[]> NumbersAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken ct)
     {
         if (field.ClrType == typeof(double))
         {
             var doubles = new double?[count];
-            await group.ReadAsync<double>(field, doubles);
+            await group.ReadAsync<double>(field, doubles, cancellationToken: ct);
             return doubles;
         }
         if (field.ClrType == typeof(int))
         {
             var ints = new int?[count];
-            await group.ReadAsync<int>(field, ints);
+            await group.ReadAsync<int>(field, ints, cancellationToken: ct);
             return Array.ConvertAll(ints, v => (double?)v);
         }
         var longs = new long?[count];
-        await group.ReadAsync<long>(field, longs);
+        await group.ReadAsync<long>(field, longs, cancellationToken: ct);
         return Array.ConvertAll(longs, v => (double?)v);
     }
 }

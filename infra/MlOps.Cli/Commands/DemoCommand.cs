@@ -43,11 +43,15 @@ internal static class DemoCommand
         try
         {
             Step("data");
-            var plan = ReplayCommand.Plan(replay); // a bad file fails here, before anything starts
+            var plan = await ReplayCommand.PlanAsync(replay, ct); // a bad file fails here, before anything starts
             ct.ThrowIfCancellationRequested();
 
             Step("models");
-            var manifests = Models.Select(m => EnsureModel(root, data, m.Version, m.Trainer, m.Role)).ToList();
+            var manifests = new List<string>();
+            foreach (var m in Models)
+            {
+                manifests.Add(await EnsureModelAsync(root, data, m.Version, m.Trainer, m.Role, ct));
+            }
             ct.ThrowIfCancellationRequested();
 
             Step("stack");
@@ -123,7 +127,7 @@ internal static class DemoCommand
     private static void Step(string what) => Console.WriteLine($"-- {what}");
 
     /// <summary>The checked-in manifest of that version, trained first when it is missing.</summary>
-    private static string EnsureModel(string root, string data, string version, string trainer, string role)
+    private static async Task<string> EnsureModelAsync(string root, string data, string version, string trainer, string role, CancellationToken ct)
     {
         var manifest = Path.Combine(root, "models", Deployment, $"{Deployment}-{version}.model.json");
         if (File.Exists(manifest))
@@ -133,7 +137,7 @@ internal static class DemoCommand
             return manifest;
         }
         Console.WriteLine($"training {Deployment}:{version} ({role}, {trainer}) on the earliest 80 % of {data}: the report's AUC over those flights is in-sample");
-        TrainCommand.Train(CliArgs.Parse(["--data", data, "--version", version, "--trainer", trainer]));
+        await TrainCommand.TrainAsync(CliArgs.Parse(["--data", data, "--version", version, "--trainer", trainer]), ct);
         return manifest;
     }
 

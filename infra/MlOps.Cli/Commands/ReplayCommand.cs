@@ -46,7 +46,7 @@ internal static class ReplayCommand
         using var signals = new TerminationSignals();
         try
         {
-            await ReplayAsync(stack, request, Plan(request), signals.Token);
+            await ReplayAsync(stack, request, await PlanAsync(request, signals.Token), signals.Token);
             return 0;
         }
         catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
@@ -80,7 +80,7 @@ internal static class ReplayCommand
     /// The file's usable flights (the earliest <see cref="Request.Limit"/> departures), as a replay plan. The flights
     /// are loaded here; the plan's items are not materialised.
     /// </summary>
-    public static ReplayPlan Plan(Request request)
+    public static async Task<ReplayPlan> PlanAsync(Request request, CancellationToken ct)
     {
         if (!File.Exists(request.File))
         {
@@ -89,7 +89,7 @@ internal static class ReplayCommand
         FlightDataset dataset;
         try
         {
-            dataset = FlightDataset.Load(request.File);
+            dataset = await FlightDataset.LoadAsync(request.File, ct);
         }
         catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
         {

@@ -33,12 +33,12 @@ internal static class TrainCommand
     /// </summary>
     public static async Task<int> RunAsync(StackPaths paths, CliArgs args)
     {
-        var manifest = args.Flag("from-log") ? await FromLogAsync(paths, args) : Train(args);
+        var manifest = args.Flag("from-log") ? await FromLogAsync(paths, args) : await TrainAsync(args, CancellationToken.None);
         return args.Flag("register") ? await ModelsCommand.RegisterAsync(paths, [manifest]) : 0;
     }
 
     /// <summary>Trains from a flights file; returns the manifest written.</summary>
-    public static string Train(CliArgs args)
+    public static async Task<string> TrainAsync(CliArgs args, CancellationToken ct)
     {
         var root = RepositoryRoot.Find();
         var data = Path.GetFullPath(args.String("data", DefaultData), root);
@@ -52,7 +52,7 @@ internal static class TrainCommand
         TrainingReport report;
         try
         {
-            var dataset = FlightDataset.Load(data);
+            var dataset = await FlightDataset.LoadAsync(data, ct);
             PrintRows(dataset, data);
             report = FlightDelayTrainer.Train(request, dataset);
         }

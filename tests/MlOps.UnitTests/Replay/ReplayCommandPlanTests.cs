@@ -26,22 +26,22 @@ public sealed class ReplayCommandPlanTests : IDisposable
         var parquet = await FlightFiles.WriteParquetAsync(Path.Combine(_dir, "flights-3m.parquet"), rows);
         var json = FlightFiles.WriteJson(Path.Combine(_dir, "flights-3m.json"), rows);
 
-        var plan = ReplayCommand.Plan(Request(parquet, limit: 2));
+        var plan = await ReplayCommand.PlanAsync(Request(parquet, limit: 2), CancellationToken.None);
 
         Assert.Equal((2, 4, new DateTime(2001, 1, 1, 0, 1, 0), 1), (plan.Departures, plan.Total, plan.Start, plan.Skipped));
         var items = plan.Items.ToList();
         // ATL-SAV (215 mi) lands long before ANC-LAX (2,345 mi).
         Assert.Equal(["flights-3m/1/departure", "flights-3m/3/departure", "flights-3m/3/arrival", "flights-3m/1/arrival"], items.Select(i => i.Event.event_id));
-        Assert.Equal(items.Select(i => (i.At, i.Event.event_id)), ReplayCommand.Plan(Request(json, limit: 2)).Items.Select(i => (i.At, i.Event.event_id)));
+        Assert.Equal(items.Select(i => (i.At, i.Event.event_id)), (await ReplayCommand.PlanAsync(Request(json, limit: 2), CancellationToken.None)).Items.Select(i => (i.At, i.Event.event_id)));
     }
 
     [Fact]
-    public void Another_format_is_refused_naming_the_file_and_the_supported_ones()
+    public async Task Another_format_is_refused_naming_the_file_and_the_supported_ones()
     {
         var arrow = Path.Combine(_dir, "flights-200k.arrow");
         File.WriteAllBytes(arrow, [1, 2, 3]);
 
-        var error = Assert.Throws<CliException>(() => ReplayCommand.Plan(Request(arrow)));
+        var error = await Assert.ThrowsAsync<CliException>(() => ReplayCommand.PlanAsync(Request(arrow), CancellationToken.None));
 
         Assert.Equal(
             $"replay: {arrow}: cannot read '.arrow' files as flights; supported: .json (vega-datasets flights-*.json) and .parquet (flights-3m.parquet)",

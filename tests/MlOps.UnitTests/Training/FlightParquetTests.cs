@@ -5,7 +5,7 @@ using Parquet.Schema;
 namespace MlOps.UnitTests.Training;
 
 /// <summary>
-/// flights-3m.parquet through <see cref="FlightDataset.Load"/>: on small files written here with the real file's column
+/// flights-3m.parquet through <see cref="FlightDataset.LoadAsync"/>: on small files written here with the real file's column
 /// types (nullable INT64 TIMESTAMP micros not adjusted to UTC, INT64 numbers, UTF-8 airports), the same rows, checks and
 /// skipped-row reasons as the JSON files.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class FlightParquetTests : IDisposable
     [Fact]
     public async Task Rows_come_back_in_departure_order_as_the_files_wall_clock_with_bad_rows_reported()
     {
-        var data = FlightDataset.Load(await WriteAsync("flights.parquet", Rows));
+        var data = await FlightDataset.LoadAsync(await WriteAsync("flights.parquet", Rows), CancellationToken.None);
 
         Assert.Equal([1, 5, 0], data.Rows.Select(r => r.Index));
         var first = data.Rows[0];
@@ -43,8 +43,8 @@ public sealed class FlightParquetTests : IDisposable
     [Fact]
     public async Task The_same_rows_as_parquet_and_as_json_give_the_same_dataset()
     {
-        var parquet = FlightDataset.Load(await WriteAsync("flights.parquet", Rows));
-        var json = FlightDataset.Load(WriteJson("flights.json", Rows));
+        var parquet = await FlightDataset.LoadAsync(await WriteAsync("flights.parquet", Rows), CancellationToken.None);
+        var json = await FlightDataset.LoadAsync(WriteJson("flights.json", Rows), CancellationToken.None);
 
         Assert.Equal(json.Rows, parquet.Rows);
         Assert.Equal(json.Skipped.Select(s => (s.Index, Field(s.Reason))), parquet.Skipped.Select(s => (s.Index, Field(s.Reason))));
@@ -74,18 +74,18 @@ public sealed class FlightParquetTests : IDisposable
             await group.WriteAsync<long>(FlightFiles.Delay, new long?[] { 1 });
         }
 
-        var error = Assert.Throws<FormatException>(() => FlightDataset.Load(path));
+        var error = await Assert.ThrowsAsync<FormatException>(() => FlightDataset.LoadAsync(path, CancellationToken.None));
 
         Assert.Equal($"{path}: no 'distance' column (columns: date, delay)", error.Message);
     }
 
     [Fact]
-    public void A_file_that_is_not_parquet_is_a_format_error_naming_it()
+    public async Task A_file_that_is_not_parquet_is_a_format_error_naming_it()
     {
         var path = Path.Combine(_dir, "flights.parquet");
         File.WriteAllText(path, """[{"date":"2001/01/01 00:01"}]""");
 
-        var error = Assert.Throws<FormatException>(() => FlightDataset.Load(path));
+        var error = await Assert.ThrowsAsync<FormatException>(() => FlightDataset.LoadAsync(path, CancellationToken.None));
 
         Assert.StartsWith($"{path}: not a readable Parquet file", error.Message);
     }
@@ -94,12 +94,12 @@ public sealed class FlightParquetTests : IDisposable
     [InlineData("flights-200k.arrow")]
     [InlineData("flights.csv")]
     [InlineData("flights")]
-    public void Another_extension_is_refused_naming_the_supported_formats(string name)
+    public async Task Another_extension_is_refused_naming_the_supported_formats(string name)
     {
         var path = Path.Combine(_dir, name);
         File.WriteAllText(path, "date,delay\n");
 
-        var error = Assert.Throws<FormatException>(() => FlightDataset.Load(path));
+        var error = await Assert.ThrowsAsync<FormatException>(() => FlightDataset.LoadAsync(path, CancellationToken.None));
 
         Assert.StartsWith(path + ": cannot read ", error.Message);
         Assert.EndsWith("supported: .json (vega-datasets flights-*.json) and .parquet (flights-3m.parquet)", error.Message);
