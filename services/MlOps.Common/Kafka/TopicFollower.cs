@@ -37,34 +37,55 @@ public sealed class TopicFollower<T> : IDisposable
     /// <param name="timeout">How long it may go without reading a record (a long topic takes as long as it takes).</param>
     /// <exception cref="TimeoutException">No record came for <paramref name="timeout"/> before the end was reached.</exception>
     /// <exception cref="KafkaException">The cluster could not be read.</exception>
+    /// <remarks>
+    /// librdkafka's consume blocks, so the records are fetched on a thread of their own, a chunk at a time, and
+    /// decoded and handed over here, asynchronously: no caller's thread is held while the cluster is waited for.
+    /// </remarks>
     public async Task<int> CatchUpAsync(Action<string, T?> onRecord, TimeSpan timeout, CancellationToken ct = default)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        var marks = new Dictionary<TopicPartition, WatermarkOffsets>();
-        foreach (var tp in _partitions)
-        {
-            marks[tp] = _consumer.QueryWatermarkOffsets(tp, timeout);
-        }
+        var marks = await Task.Factory.StartNew(() => _partitions.ToDictionary(tp => tp, tp => _consumer.QueryWatermarkOffsets(tp, timeout)),
+            ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var read = 0;
-        while (_partitions.Any(tp => Next(tp, marks[tp]) < marks[tp].High.Value))
+        while (true)
+        {
+            var chunk = await Task.Factory.StartNew(() => FetchChunk(marks, timeout, read, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            foreach (var (key, bytes) in chunk)
+            {
+                var value = bytes is null
+                    ? null
+                    : await _deserializer.DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, _topic));
+                onRecord(key, value);
+            }
+            read += chunk.Count;
+            if (chunk.Count < ChunkSize)
+            {
+                return read;
+            }
+        }
+    }
+
+    private const int ChunkSize = 10_000;
+
+    /// <summary>Up to <see cref="ChunkSize"/> raw records, fewer only when every partition is at its mark (blocking).</summary>
+    private List<(string Key, byte[]? Value)> FetchChunk(Dictionary<TopicPartition, WatermarkOffsets> marks, TimeSpan timeout, int readBefore, CancellationToken ct)
+    {
+        var chunk = new List<(string, byte[]?)>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (chunk.Count < ChunkSize && _partitions.Any(tp => Next(tp, marks[tp]) < marks[tp].High.Value))
         {
             ct.ThrowIfCancellationRequested();
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"reading {_topic}: no record for {timeout.TotalSeconds:F0} s before its end ({read} read)");
+                throw new TimeoutException($"reading {_topic}: no record for {timeout.TotalSeconds:F0} s before its end ({readBefore + chunk.Count} read)");
             }
             if (_consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { IsPartitionEOF: false } result)
             {
                 continue;
             }
-            var value = result.Message.Value is { } bytes
-                ? await _deserializer.DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, _topic))
-                : null;
-            onRecord(result.Message.Key ?? "", value);
-            read++;
+            chunk.Add((result.Message.Key ?? "", result.Message.Value));
             deadline = DateTime.UtcNow + timeout;
         }
-        return read;
+        return chunk;
     }
 
     /// <summary>The records published since the last catch-up, in partition order.</summary>
