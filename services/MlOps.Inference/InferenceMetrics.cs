@@ -30,7 +30,7 @@ public static class InferenceMetrics
         "model", "feature");
 
     public static readonly Counter ModelLoads = Metrics.CreateCounter(
-        "mlops_inference_model_loads_total", "Model version loads by outcome (loaded, refused) and refusal reason.", "outcome", "reason");
+        "mlops_inference_model_loads_total", "Model version loads by outcome (loaded, refused) and refusal reason; refused rule sets count here too, as reason rules_not_registered or rules_invalid.", "outcome", "reason");
 
     public static readonly Gauge ModelsLoaded = Metrics.CreateGauge(
         "mlops_inference_models_loaded", "Model versions with a live ONNX Runtime session.");

@@ -49,6 +49,11 @@ public static class InferenceServiceExtensions
                 AlertSeverity.critical,
                 new Dictionary<string, string> { ["service"] = ServiceName, ["model"] = model, ["reason"] = reason },
                 new Dictionary<string, string> { ["message"] = message }));
+            state.RuleSetRefused += (ruleSet, version, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                "RuleSetRefused",
+                AlertSeverity.critical,
+                new Dictionary<string, string> { ["service"] = ServiceName, ["rule_set"] = ruleSet, ["version"] = version, ["reason"] = reason },
+                new Dictionary<string, string> { ["message"] = message }));
             return state;
         });
         services.AddSingleton(sp =>

@@ -24,7 +24,16 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     /// <summary>Raised after a model version was refused: (model key, reason code, message).</summary>
     public event Action<string, string, string>? ModelRefused;
 
-    /// <summary>Model versions refused, with why; cleared when the version is registered again.</summary>
+    /// <summary>
+    /// Raised after a rule set version a deployment names was refused: (rule set name, version, reason code, message).
+    /// Its own event, not <see cref="ModelRefused"/>, so nothing downstream reports a rule set as a model.
+    /// </summary>
+    public event Action<string, string, string, string>? RuleSetRefused;
+
+    /// <summary>
+    /// Model versions refused, with why; cleared when the version is registered again. Refused rule sets are listed
+    /// too, keyed "rules name:version".
+    /// </summary>
     public IReadOnlyDictionary<string, string> Refused
     {
         get
@@ -213,7 +222,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         }
         if (!_ruleSets.TryGetValue(key, out var set))
         {
-            Refuse(RulesRefusalKey(key), "rules_not_registered", $"rule set {key} is not in {TopicCatalog.Rules}");
+            RefuseRuleSet(key, "rules_not_registered", $"rule set {key} is not in {TopicCatalog.Rules}");
             return false;
         }
         try
@@ -223,7 +232,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         }
         catch (RuleSetException ex)
         {
-            Refuse(RulesRefusalKey(key), "rules_invalid", $"rule set {key} is invalid: {string.Join("; ", ex.Problems)}");
+            RefuseRuleSet(key, "rules_invalid", $"rule set {key} is invalid: {string.Join("; ", ex.Problems)}");
             return false;
         }
     }
@@ -240,7 +249,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         }
         if (!_versions.TryGetValue(modelKey, out var version))
         {
-            Refuse(modelKey, "not_registered", $"{modelKey} is not in the registry ({TopicCatalog.Models})");
+            RefuseModel(modelKey, "not_registered", $"{modelKey} is not in the registry ({TopicCatalog.Models})");
             return null;
         }
         try
@@ -256,17 +265,41 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         }
         catch (ModelLoadException ex)
         {
-            Refuse(modelKey, ex.Reason, ex.Message);
+            RefuseModel(modelKey, ex.Reason, ex.Message);
             return null;
         }
     }
 
-    private void Refuse(string modelKey, string reason, string message)
+    private void RefuseModel(string modelKey, string reason, string message)
     {
-        _refused[modelKey] = $"{reason}: {message}";
-        InferenceMetrics.ModelLoads.WithLabels("refused", reason).Inc();
+        Record(modelKey, reason, message);
         logger.LogError("Refused {Model} ({Reason}): {Message}", modelKey, reason, message);
         ModelRefused?.Invoke(modelKey, reason, message);
+    }
+
+    private void RefuseRuleSet(string key, string reason, string message)
+    {
+        Record(RulesRefusalKey(key), reason, message);
+        var (name, version) = SplitRuleSetKey(key);
+        logger.LogError("Refused rule set {RuleSet} version {Version} ({Reason}): {Message}", name, version, reason, message);
+        RuleSetRefused?.Invoke(name, version, reason, message);
+    }
+
+    // Rule-set refusals stay in mlops_inference_model_loads_total (reason rules_*) so existing series and queries keep working.
+    private void Record(string refusalKey, string reason, string message)
+    {
+        _refused[refusalKey] = $"{reason}: {message}";
+        InferenceMetrics.ModelLoads.WithLabels("refused", reason).Inc();
+    }
+
+    /// <summary>
+    /// Splits a rule set reference 'name:version' at its last colon (as model references are); a malformed reference
+    /// without one is reported whole as the name with an empty version, rather than guessed at.
+    /// </summary>
+    private static (string Name, string Version) SplitRuleSetKey(string key)
+    {
+        var colon = key.LastIndexOf(':');
+        return colon > 0 ? (key[..colon], key[(colon + 1)..]) : (key, "");
     }
 
     public void Dispose()

@@ -191,6 +191,16 @@ public sealed class StagedDeploymentTests(StackFixture stack, ITestOutputHelper 
             r => r.Contains($"rules {name}:9", StringComparison.Ordinal), Timeout, $"rule set {name}:9 refused");
         Assert.Contains("rules_not_registered", refused);
         await WaitForRevisionAsync(inference, scenario.DeploymentName, 1, Timeout);
+
+        // It is alerted as a rule set: the first alert naming this run's rule set (as RuleSetRefused's rule_set or,
+        // as it used to be, inside ModelVersionRefused's model label) must be RuleSetRefused.
+        var alerts = await ReadAsync<Alert>(stack, TopicCatalog.Alerts,
+            a => a.labels.Values.Any(v => v.Contains(name, StringComparison.Ordinal)), 1, Timeout);
+        var alert = Assert.Single(alerts).Value;
+        Assert.Equal(("RuleSetRefused", AlertSeverity.critical), (alert.alert_name, alert.severity));
+        Assert.Equal((InferenceServiceExtensions.ServiceName, name, "9", "rules_not_registered"),
+            (alert.labels["service"], alert.labels["rule_set"], alert.labels["version"], alert.labels["reason"]));
+        Assert.Contains($"rule set {name}:9 is not in", alert.annotations["message"]);
     }
 
     [Fact]

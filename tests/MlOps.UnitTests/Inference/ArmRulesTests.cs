@@ -15,12 +15,14 @@ public sealed class ArmRulesTests : IDisposable
 {
     private static readonly string ManifestPath = Path.Combine(Specs.Root, "models", "flight-delay", ModelManifest.FileName("flight-delay", "1"));
     private readonly List<(string Key, string Reason)> _refusals = [];
+    private readonly List<(string RuleSet, string Version, string Reason)> _ruleSetRefusals = [];
     private readonly ServingState _state;
 
     public ArmRulesTests()
     {
         _state = new ServingState(version => OnnxModel.Load(version, version.artifact_uri), NullLogger<ServingState>.Instance);
         _state.ModelRefused += (key, reason, _) => _refusals.Add((key, reason));
+        _state.RuleSetRefused += (ruleSet, version, reason, _) => _ruleSetRefusals.Add((ruleSet, version, reason));
         var manifest = ModelManifest.Read(ManifestPath);
         var version = manifest.ToModelVersion(manifest.ArtifactPath(ManifestPath), "test");
         _state.OnModelVersion(OnnxModel.KeyOf(version), version);
@@ -119,7 +121,8 @@ public sealed class ArmRulesTests : IDisposable
         var route = _state.Current.Route("flight_departure", "t")!;
         Assert.Equal(1, route.Deployment.revision);
         Assert.Empty(route.ArmRules);
-        Assert.Equal([("rules delay-rules:7", "rules_not_registered")], _refusals);
+        Assert.Equal([("delay-rules", "7", "rules_not_registered")], _ruleSetRefusals);
+        Assert.Empty(_refusals);
 
         Publish(Pinning("7", 0.5));
         _state.Reconcile();
@@ -142,6 +145,7 @@ public sealed class ArmRulesTests : IDisposable
         _state.Reconcile();
 
         Assert.Null(_state.Current.Route("flight_departure", "t"));
-        Assert.Equal([("rules delay-rules:3", "rules_invalid")], _refusals);
+        Assert.Equal([("delay-rules", "3", "rules_invalid")], _ruleSetRefusals);
+        Assert.Empty(_refusals);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Contracts;
 using MlOps.Inference.Serving;
 using MlOps.Models;
+using MlOps.Models.Rules;
 using MlOps.UnitTests.Training;
 
 namespace MlOps.UnitTests.Inference;
@@ -11,12 +12,14 @@ public sealed class ServingStateTests : IDisposable
 {
     private static readonly string ManifestPath = Path.Combine(Specs.Root, "models", "flight-delay", ModelManifest.FileName("flight-delay", "1"));
     private readonly List<(string Model, string Reason)> _refusals = [];
+    private readonly List<(string RuleSet, string Version, string Reason, string Message)> _ruleSetRefusals = [];
     private readonly ServingState _state;
 
     public ServingStateTests()
     {
         _state = new ServingState(version => OnnxModel.Load(version, version.artifact_uri), NullLogger<ServingState>.Instance);
         _state.ModelRefused += (model, reason, _) => _refusals.Add((model, reason));
+        _state.RuleSetRefused += (ruleSet, version, reason, message) => _ruleSetRefusals.Add((ruleSet, version, reason, message));
     }
 
     public void Dispose() => _state.Dispose();
@@ -86,6 +89,52 @@ public sealed class ServingStateTests : IDisposable
 
         Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
         Assert.Empty(_state.Refused);
+    }
+
+    [Fact]
+    public void An_invalid_rule_set_is_refused_as_a_rule_set_not_as_a_model_and_the_previous_revision_keeps_serving()
+    {
+        Publish(Version("1"));
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.Reconcile();
+        _state.OnRuleSet("delay-rules:4", new RuleSet
+        {
+            name = "delay-rules",
+            version = "4",
+            rules = [new OutputRule { name = "hawaii", kind = RuleKinds.Match, attribute = "event.destination", pattern = "(HNL", probability = 0.5 }],
+            created_at = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        });
+        var ruled = Deployment("delay", "1", 2);
+        ruled.output_rules = "delay-rules:4";
+        _state.OnDeployment("delay", ruled);
+
+        _state.Reconcile();
+        _state.Reconcile();
+
+        Assert.Equal(1, _state.Current.Route("flight_departure", "t")!.Deployment.revision);
+        var (ruleSet, version, reason, message) = Assert.Single(_ruleSetRefusals);
+        Assert.Equal(("delay-rules", "4", "rules_invalid"), (ruleSet, version, reason));
+        Assert.Contains("rules[0].pattern: is not a valid regular expression", message);
+        Assert.Empty(_refusals);
+        Assert.StartsWith("rules_invalid: ", _state.Refused["rules delay-rules:4"]);
+    }
+
+    [Theory]
+    [InlineData("delay-rules:9", "delay-rules", "9")]
+    [InlineData("ops:delay-rules:9", "ops:delay-rules", "9")] // names may contain colons, versions do not
+    [InlineData("delay-rules", "delay-rules", "")] // no version: reported whole rather than guessed at
+    public void An_unknown_rule_set_is_refused_with_its_name_and_version(string reference, string expectedName, string expectedVersion)
+    {
+        Publish(Version("1"));
+        var deployment = Deployment("delay", "1", 1);
+        deployment.shadow_rules = reference;
+        _state.OnDeployment("delay", deployment);
+
+        _state.Reconcile();
+
+        Assert.Null(_state.Current.Route("flight_departure", "t"));
+        Assert.Equal([(expectedName, expectedVersion, "rules_not_registered")], _ruleSetRefusals.Select(r => (r.RuleSet, r.Version, r.Reason)));
+        Assert.Empty(_refusals);
     }
 
     [Fact]
