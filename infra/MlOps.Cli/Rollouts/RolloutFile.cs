@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
@@ -8,8 +7,10 @@ using YamlDotNet.RepresentationModel;
 namespace MlOps.Cli.Rollouts;
 
 /// <summary>
-/// Reads a rollout file (<c>./mlops rollout start -f</c>) into a <see cref="Rollout"/> record. Like the spec loader,
-/// it walks the YAML node tree so every problem is reported at once with file:line:column and the field path.
+/// Reads a rollout file (<c>./mlops rollout start -f</c>) into a <see cref="Rollout"/> record. Like
+/// <see cref="MlOps.Cli.Deployments.DeploymentFile"/> it walks the node tree through the shared
+/// <see cref="LocatedYamlReader"/>, so every problem is reported at once with file:line:column and the field path;
+/// it throws <see cref="SpecException"/> and never returns a half-valid rollout.
 /// </summary>
 public static partial class RolloutFile
 {
@@ -40,62 +41,37 @@ public static partial class RolloutFile
         }
         catch (YamlException ex)
         {
-            throw new SpecException([new SpecError(file, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", ex.Message)]);
+            throw new SpecException([new SpecError(file, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", ex.InnerException?.Message ?? ex.Message)]);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new SpecException([new SpecError(file, 1, 1, "(root)", "the rollout file must be a mapping with 'deployment', 'candidate' (or 'candidate_rules') and 'stages'")]);
         }
-        var errors = new List<SpecError>();
-        void Error(YamlNode node, string field, string message) =>
-            errors.Add(new SpecError(file, (int)node.Start.Line, (int)node.Start.Column, field, message));
-
-        var fields = Fields(root, "", TopFields, Error);
-        var deployment = Text(root, fields, "deployment", "deployment", Error, required: true);
-        var tenant = Text(root, fields, "tenant", "tenant", Error, required: false);
+        var reader = new RolloutYamlReader(file);
+        var fields = reader.Fields(root, "", TopFields);
+        var deployment = reader.String(root, fields, "deployment", "", required: true);
+        var tenant = reader.String(root, fields, "tenant", "");
         // The candidate is a model (candidate) or an output rule set (candidate_rules) on the champion's model: exactly one.
-        var candidate = Text(root, fields, "candidate", "candidate", Error, required: false);
-        var candidateRules = Text(root, fields, "candidate_rules", "candidate_rules", Error, required: false);
+        var candidate = reader.String(root, fields, "candidate", "");
+        var candidateRules = reader.String(root, fields, "candidate_rules", "");
         if (!fields.ContainsKey("candidate") && !fields.ContainsKey("candidate_rules"))
         {
-            Error(root, "candidate", "is required: a model 'name:version' (candidate) or a rule set 'name:version' (candidate_rules)");
+            reader.Error(root, "candidate", "is required: a model 'name:version' (candidate) or a rule set 'name:version' (candidate_rules)");
         }
         else if (fields.ContainsKey("candidate") && fields.ContainsKey("candidate_rules"))
         {
-            Error(fields["candidate_rules"], "candidate_rules", "give either candidate (a model) or candidate_rules (a rule set), not both");
+            reader.Error(fields["candidate_rules"], "candidate_rules", "give either candidate (a model) or candidate_rules (a rule set), not both");
         }
         if (candidate is not null && !ModelPattern().IsMatch(candidate))
         {
-            Error(fields["candidate"], "candidate", $"'{candidate}' is not name:version");
+            reader.Error(fields["candidate"], "candidate", $"'{candidate}' is not name:version");
         }
         if (candidateRules is not null && !ModelPattern().IsMatch(candidateRules))
         {
-            Error(fields["candidate_rules"], "candidate_rules", $"'{candidateRules}' is not name:version");
+            reader.Error(fields["candidate_rules"], "candidate_rules", $"'{candidateRules}' is not name:version");
         }
-        var stages = new List<RolloutStage>();
-        if (!fields.TryGetValue("stages", out var stagesNode))
-        {
-            Error(root, "stages", "is required: a list of stages, e.g. shadow, 5%, 25%, 100%");
-        }
-        else if (stagesNode is not YamlSequenceNode { Children.Count: > 0 } sequence)
-        {
-            Error(stagesNode, "stages", "must be a non-empty list of stages");
-        }
-        else
-        {
-            for (var i = 0; i < sequence.Children.Count; i++)
-            {
-                if (Stage(sequence.Children[i], $"stages[{i}]", Error) is { } stage)
-                {
-                    if (stages.Any(s => s.name == stage.name)) Error(sequence.Children[i], $"stages[{i}].name", $"'{stage.name}' is used by an earlier stage");
-                    stages.Add(stage);
-                }
-            }
-        }
-        if (errors.Count > 0)
-        {
-            throw new SpecException(errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
-        }
+        var stages = Stages(reader, root, fields);
+        reader.ThrowIfAny();
         return new MlOps.Contracts.Rollout
         {
             deployment = deployment!,
@@ -111,111 +87,91 @@ public static partial class RolloutFile
         };
     }
 
-    private static RolloutStage? Stage(YamlNode node, string path, Action<YamlNode, string, string> error)
+    private static List<RolloutStage> Stages(RolloutYamlReader reader, YamlMappingNode root, Dictionary<string, YamlNode> fields)
     {
-        if (node is not YamlMappingNode map)
+        var stages = new List<RolloutStage>();
+        if (!fields.TryGetValue("stages", out var stagesNode))
         {
-            error(node, path, "must be a mapping (name, traffic, min_duration, min_samples, gates, ...)");
-            return null;
+            reader.Error(root, "stages", "is required: a list of stages, e.g. shadow, 5%, 25%, 100%");
         }
-        var fields = Fields(map, path, StageFields, error);
-        var name = Text(map, fields, "name", path + ".name", error, required: true);
-        var shadow = Bool(fields, "shadow", path, error) ?? false;
-        var traffic = Number(fields, "traffic", path, error, 0, 1);
-        if (traffic is null && !shadow && !fields.ContainsKey("traffic")) error(map, path + ".traffic", "is required (the candidate's share in [0, 1]) unless shadow: true");
-        if (shadow && traffic is > 0) error(fields["traffic"], path + ".traffic", "a shadow stage serves no traffic: leave traffic out or set it to 0");
-        var gates = new List<RolloutGate>();
-        if (fields.TryGetValue("gates", out var gatesNode))
+        else if (stagesNode is not YamlSequenceNode { Children.Count: > 0 } sequence)
         {
-            if (gatesNode is not YamlMappingNode gateMap)
+            reader.Error(stagesNode, "stages", "must be a non-empty list of stages");
+        }
+        else
+        {
+            for (var i = 0; i < sequence.Children.Count; i++)
             {
-                error(gatesNode, path + ".gates", $"must be a mapping of metric to its maximum ({string.Join(", ", Metrics)})");
-            }
-            else
-            {
-                var gateFields = Fields(gateMap, path + ".gates", Metrics, error);
-                foreach (var metric in Metrics.Where(gateFields.ContainsKey))
+                if (Stage(reader, sequence.Children[i], $"stages[{i}]") is { } stage)
                 {
-                    if (Number(gateFields, metric, path + ".gates", error, 0, double.MaxValue) is { } max) gates.Add(new RolloutGate { metric = metric, max = max });
+                    if (stages.Any(s => s.name == stage.name))
+                    {
+                        reader.Error(sequence.Children[i], $"stages[{i}].name", $"'{stage.name}' is used by an earlier stage");
+                    }
+                    stages.Add(stage);
                 }
             }
         }
+        return stages;
+    }
+
+    private static RolloutStage? Stage(RolloutYamlReader reader, YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            reader.Error(node, path, "must be a mapping (name, traffic, min_duration, min_samples, gates, ...)");
+            return null;
+        }
+        var fields = reader.Fields(map, path, StageFields);
+        var name = reader.String(map, fields, "name", path, required: true);
+        var shadow = reader.Bool(fields, "shadow", path) ?? false;
+        var traffic = reader.Number(fields, "traffic", path, 0, 1);
+        if (traffic is null && !shadow && !fields.ContainsKey("traffic"))
+        {
+            reader.Error(map, path + ".traffic", "is required (the candidate's share in [0, 1]) unless shadow: true");
+        }
+        if (shadow && traffic is > 0)
+        {
+            reader.Error(fields["traffic"], path + ".traffic", "a shadow stage serves no traffic: leave traffic out or set it to 0");
+        }
+        // Read before giving up on a stage without a name, so its other problems are reported too.
+        var minDuration = reader.Duration(fields, "min_duration", path) ?? TimeSpan.Zero;
+        var minSamples = reader.Number(fields, "min_samples", path, 0, long.MaxValue, whole: true) ?? 0;
+        var manual = reader.Bool(fields, "manual", path) ?? false;
+        var gates = Gates(reader, fields, path);
         return name is null ? null : new RolloutStage
         {
             name = name,
             traffic_weight = traffic ?? 0,
             shadow = shadow,
-            min_duration_ms = (long)(Duration(fields, "min_duration", path, error) ?? TimeSpan.Zero).TotalMilliseconds,
-            min_samples = (long)(Number(fields, "min_samples", path, error, 0, long.MaxValue, whole: true) ?? 0),
-            manual = Bool(fields, "manual", path, error) ?? false,
+            min_duration_ms = (long)minDuration.TotalMilliseconds,
+            min_samples = (long)minSamples,
+            manual = manual,
             gates = gates,
         };
     }
 
-    private static Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known, Action<YamlNode, string, string> error)
+    private static List<RolloutGate> Gates(RolloutYamlReader reader, Dictionary<string, YamlNode> fields, string path)
     {
-        var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (keyNode, value) in map.Children)
+        var gates = new List<RolloutGate>();
+        if (!fields.TryGetValue("gates", out var gatesNode))
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? "";
-            var field = path.Length == 0 ? key : $"{path}.{key}";
-            if (!known.Contains(key)) error(keyNode, field, $"unknown field; expected one of {string.Join(", ", known)}");
-            else fields[key] = value;
+            return gates;
         }
-        return fields;
-    }
-
-    private static string? Text(YamlNode owner, Dictionary<string, YamlNode> fields, string key, string field, Action<YamlNode, string, string> error, bool required)
-    {
-        if (!fields.TryGetValue(key, out var node))
+        if (gatesNode is not YamlMappingNode gateMap)
         {
-            if (required) error(owner, field, "is required");
-            return null;
+            reader.Error(gatesNode, path + ".gates", $"must be a mapping of metric to its maximum ({string.Join(", ", Metrics)})");
+            return gates;
         }
-        if (node is YamlScalarNode { Value: { Length: > 0 } value }) return value;
-        error(node, field, "must be a non-empty value");
-        return null;
-    }
-
-    private static double? Number(Dictionary<string, YamlNode> fields, string key, string path, Action<YamlNode, string, string> error, double min, double max, bool whole = false)
-    {
-        if (!fields.TryGetValue(key, out var node)) return null;
-        var text = (node as YamlScalarNode)?.Value ?? "";
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
-            && value >= min && value <= max && (!whole || value == Math.Floor(value)))
+        var gateFields = reader.Fields(gateMap, path + ".gates", Metrics);
+        foreach (var metric in Metrics.Where(gateFields.ContainsKey))
         {
-            return value;
+            if (reader.Number(gateFields, metric, path + ".gates", 0, double.MaxValue) is { } max)
+            {
+                gates.Add(new RolloutGate { metric = metric, max = max });
+            }
         }
-        var expected = whole ? "a whole number >= 0" : max <= 1 ? $"a number between {min} and {max}" : $"a number >= {min}";
-        error(node, $"{path}.{key}", $"'{text}' is not {expected}");
-        return null;
-    }
-
-    private static bool? Bool(Dictionary<string, YamlNode> fields, string key, string path, Action<YamlNode, string, string> error)
-    {
-        if (!fields.TryGetValue(key, out var node)) return null;
-        switch ((node as YamlScalarNode)?.Value)
-        {
-            case "true": return true;
-            case "false": return false;
-            default:
-                error(node, $"{path}.{key}", $"'{(node as YamlScalarNode)?.Value}' is not true or false");
-                return null;
-        }
-    }
-
-    /// <summary>Durations as <c>0</c>, <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c> or <c>1d</c> (the spec's units).</summary>
-    private static TimeSpan? Duration(Dictionary<string, YamlNode> fields, string key, string path, Action<YamlNode, string, string> error)
-    {
-        if (!fields.TryGetValue(key, out var node)) return null;
-        var text = (node as YamlScalarNode)?.Value ?? "";
-        if (text == "0") return TimeSpan.Zero;
-        if (!SpecDuration.TryParse(text, out var duration))
-        {
-            error(node, $"{path}.{key}", $"'{text}' is not a duration like 0, {SpecDuration.Examples}");
-            return null;
-        }
-        return duration;
+        return gates;
     }
 
     [GeneratedRegex(@"\A[^:\s]+(:[^:\s]+)*:[^:\s]+\z")]
