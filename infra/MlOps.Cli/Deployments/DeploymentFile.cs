@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Cli.Deployments;
@@ -41,19 +40,7 @@ public static partial class DeploymentFile
     public static IReadOnlyList<Deployment> Parse(string yaml, string file, DateTime now, string approvedBy)
     {
         var reader = new YamlReader(file);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new SpecException([new SpecError(file, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", ex.InnerException?.Message ?? ex.Message)]);
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new SpecException([new SpecError(file, 1, 1, "(root)", "a deployment file is a mapping with a 'deployments' list")]);
-        }
+        var root = LocatedYamlReader.LoadRoot(yaml, file, "a deployment file is a mapping with a 'deployments' list");
         var top = reader.Fields(root, "", ["deployments"]);
         var deployments = new List<Deployment>();
         if (!top.TryGetValue("deployments", out var listNode) || listNode is not YamlSequenceNode { Children.Count: > 0 } list)

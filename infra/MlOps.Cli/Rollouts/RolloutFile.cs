@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Cli.Rollouts;
@@ -34,19 +33,7 @@ public static partial class RolloutFile
 
     public static MlOps.Contracts.Rollout Parse(string yaml, string file, DateTime now, string? user)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new SpecException([new SpecError(file, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", ex.InnerException?.Message ?? ex.Message)]);
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new SpecException([new SpecError(file, 1, 1, "(root)", "the rollout file must be a mapping with 'deployment', 'candidate' (or 'candidate_rules') and 'stages'")]);
-        }
+        var root = LocatedYamlReader.LoadRoot(yaml, file, "the rollout file must be a mapping with 'deployment', 'candidate' (or 'candidate_rules') and 'stages'");
         var reader = new RolloutYamlReader(file);
         var fields = reader.Fields(root, "", TopFields);
         var deployment = reader.String(root, fields, "deployment", "", required: true);

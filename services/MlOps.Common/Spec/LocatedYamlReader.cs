@@ -1,3 +1,4 @@
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Common.Spec;
@@ -10,6 +11,30 @@ namespace MlOps.Common.Spec;
 public class LocatedYamlReader(string file)
 {
     private readonly List<SpecError> _errors = [];
+
+    /// <summary>
+    /// The root mapping of a declarative file's YAML. Text that is not YAML fails with its line, column and the
+    /// parser's innermost message as field "(yaml)"; an empty file or another root fails at 1:1 as field "(root)"
+    /// with <paramref name="rootExpectation"/>. <paramref name="fail"/> builds the exception (SpecException by default).
+    /// </summary>
+    public static YamlMappingNode LoadRoot(string yaml, string file, string rootExpectation, Func<IReadOnlyList<SpecError>, Exception>? fail = null)
+    {
+        fail ??= errors => new SpecException(errors);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw fail([new SpecError(file, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", Innermost(ex).Message)]);
+        }
+        return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root
+            ? root
+            : throw fail([new SpecError(file, 1, 1, "(root)", rootExpectation)]);
+    }
+
+    private static Exception Innermost(Exception ex) => ex.InnerException is { } inner ? Innermost(inner) : ex;
 
     protected string File { get; } = file;
 

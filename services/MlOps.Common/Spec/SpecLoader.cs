@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Common.Spec;
@@ -46,19 +45,7 @@ public static partial class SpecLoader
     {
         var reader = new Reader(sourceFile);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(Encoding.UTF8.GetString(bytes)));
-        }
-        catch (YamlException ex)
-        {
-            throw new SpecException([new SpecError(sourceFile, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", InnermostMessage(ex))]);
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new SpecException([new SpecError(sourceFile, 1, 1, "(root)", "the spec must be a mapping with 'spec', 'version' and 'contracts'")]);
-        }
+        var root = LocatedYamlReader.LoadRoot(Encoding.UTF8.GetString(bytes), sourceFile, "the spec must be a mapping with 'spec', 'version' and 'contracts'");
 
         var fields = reader.Fields(root, "", TopFields);
         var name = reader.RequiredString(root, fields, "spec", "", NamePattern(), "a name of lowercase letters, digits, '_' or '-'");
@@ -221,8 +208,6 @@ public static partial class SpecLoader
         }
         return new QualityThresholds(window, maxRate, completeness);
     }
-
-    private static string InnermostMessage(Exception ex) => ex.InnerException is { } inner ? InnermostMessage(inner) : ex.Message;
 
     [GeneratedRegex(@"\A[a-z][a-z0-9_.\-]*\z")]
     private static partial Regex NamePattern();

@@ -1,6 +1,5 @@
 using MlOps.Common.Spec;
 using MlOps.Contracts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Models.Rules;
@@ -33,19 +32,7 @@ public static class RuleSetFile
 
     public static RuleSet Parse(string yaml, string sourceFile, DateTime createdAt, string? createdBy = null)
     {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException ex)
-        {
-            throw new RuleSetFileException([new SpecError(sourceFile, (int)ex.Start.Line, (int)ex.Start.Column, "(yaml)", ex.Message)]);
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new RuleSetFileException([new SpecError(sourceFile, 1, 1, "(root)", "a rule set file is a mapping with 'rule_set', 'version' and 'rules'")]);
-        }
+        var root = LocatedYamlReader.LoadRoot(yaml, sourceFile, "a rule set file is a mapping with 'rule_set', 'version' and 'rules'", errors => new RuleSetFileException(errors));
         var reader = new RuleSetYamlReader(sourceFile);
         var fields = reader.Fields(root, "", TopFields);
         reader.Locate("name", fields.GetValueOrDefault("rule_set") ?? root);
