@@ -127,7 +127,7 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
     /// <see cref="MaxInFlight"/> earlier ones are still completing (a two-stage handler orders their stages: a
     /// batch's effects start only after the one before applied its own); then the oldest is finished if the window
     /// is full (offsets stored in order) and this one started. A batch the handler could not prepare is handled
-    /// whole, alone, after every earlier one. If a batch has to be re-read, so do all after it (they are rewound to
+    /// whole, alone: after every earlier one and before any later one. If a batch has to be re-read, so do all after it (they are rewound to
     /// their first offsets together).
     /// </summary>
     private void OverlapNext(IConsumer<byte[]?, byte[]?> consumer, CancellationToken drain)
@@ -160,6 +160,13 @@ public sealed partial class KafkaConsumerWorker : BackgroundService
         }
         // Started on this thread: the handler's synchronous start (where it queues behind the batch before) runs in order.
         _inFlight.Add(new InFlight(batch, ProcessBatchAsync(batch, prepared, drain)));
+        if (prepared is null && FinishAll(consumer) is { } wholeFailed)
+        {
+            // Handled whole, the batch is outside the handler's stage chain: a later batch started now could apply
+            // first (moving a fence past it, so its retry would skip its events as already applied). It finishes,
+            // retries included, before the next batch is prepared.
+            RewindOverlapped(consumer, wholeFailed);
+        }
     }
 
     /// <summary>Rewinds batches abandoned together (none is running any more) and tells a two-stage handler.</summary>
