@@ -7,7 +7,9 @@
 --       one PEXPIRE. Tiles are 'index|part|...' (kinds: s = sum, n = min, x = max per part); last values are
 --       'timeMs|value' (the later wins, ties go to the greater string); 'latest' keeps the maximum.
 --   H keyIndex retentionMs count member*count    PFADD and PEXPIRE of one HyperLogLog
--- Returns {1, tiles dropped} when applied, {0, current fence} when the fence moved (another writer got there first).
+-- Returns {1, tiles dropped, [keyIndex, tiles dropped]*} when applied (the pairs name each entity key whose tile
+-- merges were refused, so drops can be told apart per view), {0, current fence} when the fence moved (another writer
+-- got there first).
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then
   return {0, current}
@@ -56,7 +58,7 @@ local function time_of(latest)
   return tonumber(sub(latest, 1, find(latest, '|', 1, true) - 1))
 end
 
-local dropped = 0
+local reply, dropped = {1, 0}, 0
 local i = 4
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
@@ -69,14 +71,20 @@ while i <= #ARGV do
     for l = 0, lasts - 1 do fields[#fields + 1] = ARGV[lastAt + l * 2] end
     if latest == 1 then fields[#fields + 1] = 'latest' end
     local old = call('HMGET', key, unpack(fields))
-    local set = {}
+    local set, lost_here = {}, 0
     for t = 0, tiles - 1 do
       local merged, lost = merge_tile(ARGV[at + t * 3 + 1], old[t + 1], ARGV[at + t * 3 + 2])
-      dropped = dropped + lost
       if lost == 0 then
         set[#set + 1] = ARGV[at + t * 3]
         set[#set + 1] = merged
+      else
+        lost_here = lost_here + 1
       end
+    end
+    if lost_here > 0 then
+      dropped = dropped + lost_here
+      reply[#reply + 1] = tonumber(ARGV[i + 1])
+      reply[#reply + 1] = lost_here
     end
     for l = 0, lasts - 1 do
       local previous, new = old[tiles + l + 1], ARGV[lastAt + l * 2 + 1]
@@ -107,4 +115,5 @@ while i <= #ARGV do
   end
 end
 call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return {1, dropped}
+reply[2] = dropped
+return reply
