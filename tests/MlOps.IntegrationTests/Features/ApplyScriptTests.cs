@@ -1,3 +1,4 @@
+using MlOps.Common.Features;
 using MlOps.Features.Store;
 using MlOps.IntegrationTests.Infrastructure;
 using StackExchange.Redis;
@@ -37,9 +38,48 @@ public sealed class ApplyScriptTests(StackFixture stack)
         Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), result.TilesDropped.OrderBy(e => e.Key, StringComparer.Ordinal));
     }
 
-    private static FeatureEvent Departure(long offset, long eventTimeMs, string destination = "LAX") => new(
+    /// <summary>
+    /// Pairs whose order differs between C#'s ordinal rule and Lua's string '&gt;' (strcoll): the first two only when
+    /// redis-server runs in a collating locale (e.g. LC_ALL=en_US.UTF-8), the third also in the C locale, where
+    /// strcoll is plain byte order.
+    /// </summary>
+    public static TheoryData<string, string> Ties() => new()
+    {
+        { "a", "B" },           // en_US: a < B; ordinal: a > B
+        { "-5", "3" },          // en_US ignores the '-': -5 > 3; ordinal: '-' < '3'
+        { "\uFF21", "\U0001F600" }, // U+FF21 vs U+1F600: UTF-8 bytes EF.. < F0..; UTF-16 FF21 > D83D (surrogate)
+    };
+
+    [Theory]
+    [MemberData(nameof(Ties))]
+    public async Task Last_values_tied_on_event_time_keep_the_ordinal_winner_whichever_batch_comes_first(string x, string y)
+    {
+        var scenario = FeatureScenario.Create(0, seed: 12);
+        var topic = $"it.apply.{scenario.Run}";
+        var time = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();
+        var winner = string.CompareOrdinal(x, y) > 0 ? x : y;
+        await using var redis = await ConnectAsync();
+        var writer = new RedisFeatureWriter(redis);
+        var orders = new[] { (First: x, Second: y), (First: y, Second: x) };
+        for (var partition = 0; partition < orders.Length; partition++)
+        {
+            // Two batches with one event each at the same event time: the script decides the tie.
+            var origin = $"P{partition}";
+            var one = FeaturePlanner.Plan(scenario.Catalog, topic, partition, Fence.Start, [Departure(0, time, orders[partition].First, origin)]);
+            Assert.True((await writer.ApplyAsync(one)).Applied);
+            var two = FeaturePlanner.Plan(scenario.Catalog, topic, partition, one.Next, [Departure(1, time, orders[partition].Second, origin)]);
+            Assert.True((await writer.ApplyAsync(two)).Applied);
+
+            var ((key, field), first) = one.Lasts.Single();
+            var stored = (string?)await redis.GetDatabase().HashGetAsync(key, field);
+            Assert.Equal(LatestValue.Merge(first, two.Lasts[(key, field)]), stored);
+            Assert.Equal(winner, LatestValue.Decode(stored!).Value);
+        }
+    }
+
+    private static FeatureEvent Departure(long offset, long eventTimeMs, string destination = "LAX", string origin = "JFK") => new(
         offset, "flight_departure", eventTimeMs,
-        new Dictionary<string, object?> { ["origin"] = "JFK", ["destination"] = destination, ["distance"] = 2475.0 });
+        new Dictionary<string, object?> { ["origin"] = origin, ["destination"] = destination, ["distance"] = 2475.0 });
 
     private Task<ConnectionMultiplexer> ConnectAsync() =>
         ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
