@@ -258,8 +258,10 @@ public sealed class ValidatedEventsHandler(
                     FeaturesMetrics.FenceConflicts.Inc();
                     if (attempt == MaxConflicts)
                     {
+                        // Transient: nothing is wrong with the events, so the batch is retried and then re-read,
+                        // never split up and dead-lettered.
                         _fences.TryRemove(key, out _);
-                        throw new InvalidOperationException($"the fence of {part.Topic}[{part.Partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
+                        throw new TransientFailureException($"the fence of {part.Topic}[{part.Partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
                     }
                     logger.LogInformation("Fence of {Topic}[{Partition}] moved to {Fence}; re-planning", part.Topic, part.Partition, result.Current.Encode());
                     fence = result.Current;
