@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MlOps.Common.Features;
@@ -41,7 +40,7 @@ public static class FeatureReadEndpoints
         {
             return UnknownViews([view], specs.Current);
         }
-        if (ParseAt(at, clock) is not { } time)
+        if (ReadTime.Parse(at, clock) is not { } time)
         {
             return Results.Problem(statusCode: 400, title: "Invalid read time", detail: $"at '{at}' is not an RFC 3339 time, e.g. 2026-03-01T17:05:00Z");
         }
@@ -71,7 +70,7 @@ public static class FeatureReadEndpoints
             return Results.Problem(statusCode: 400, title: "Invalid read", detail: string.Join("; ", problems),
                 extensions: new Dictionary<string, object?> { ["errors"] = problems, ["views"] = spec.FeatureViews.Keys.Order(StringComparer.Ordinal).ToList() });
         }
-        var time = body.At is { } at ? DateTime.SpecifyKind(at.ToUniversalTime(), DateTimeKind.Utc) : clock.GetUtcNow().UtcDateTime;
+        var time = ReadTime.Resolve(body.At, clock);
         var vectors = await TimedReadAsync(reader, items.Select(i => new FeatureRequest(spec.FeatureViews[i.View!], i.Entity!)).ToList(), time);
         return Results.Json(new { results = vectors.Select(FeatureReadResult.From) });
     }
@@ -87,11 +86,6 @@ public static class FeatureReadEndpoints
         }
         return vectors;
     }
-
-    private static DateTime? ParseAt(string? at, TimeProvider clock) =>
-        at is null
-            ? clock.GetUtcNow().UtcDateTime
-            : DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed.UtcDateTime : null;
 
     private static IResult UnknownViews(IEnumerable<string> views, PlatformSpec spec) => Results.Problem(
         statusCode: 404,

@@ -12,10 +12,10 @@ public static class FeaturesMetrics
         "mlops_features_replayed_total", "Events at or below their partition's fence: applied before, skipped (crash, rebalance or replay).");
 
     public static readonly Counter TilesWritten = Metrics.CreateCounter(
-        "mlops_features_tiles_written_total", "Tile merges written to Redis.", "view");
+        "mlops_features_tiles_written_total", "Tiles written to Redis per view: each tile an applied batch merges into (its events combined first), less the merges refused (tiles_dropped_total).", "view");
 
     public static readonly Counter TilesDropped = Metrics.CreateCounter(
-        "mlops_features_tiles_dropped_total", "Tile merges refused because a newer tile holds the slot (beyond the window and lateness).");
+        "mlops_features_tiles_dropped_total", "Tile merges the apply script refused because a newer tile holds the slot (beyond the window and lateness); not written.");
 
     public static readonly Counter RedisOperations = Metrics.CreateCounter(
         "mlops_features_redis_operations_total", "Redis commands issued for updates (fence reads, the apply script's calls, update-log read-backs).");
@@ -24,7 +24,7 @@ public static class FeaturesMetrics
         "mlops_features_fence_conflicts_total", "Batches re-planned because another writer moved the partition's fence.");
 
     public static readonly Histogram EventTimeLag = Metrics.CreateHistogram(
-        "mlops_features_event_time_lag_seconds", "Wall-clock time minus the newest applied event time, per view, when a batch is applied.",
+        "mlops_features_event_time_lag_seconds", "Wall-clock time minus the newest event time a batch applied to the view, when it is applied (replayed, late events not counted).",
         new HistogramConfiguration
         {
             LabelNames = ["view"],

@@ -231,6 +231,7 @@ public sealed class ValidatedEventsHandler(
             part.InOrder = false;
         }
         var fence = await known;
+        IReadOnlyDictionary<string, int> dropped = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
         for (var attempt = 1; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
@@ -257,18 +258,21 @@ public sealed class ValidatedEventsHandler(
                     FeaturesMetrics.FenceConflicts.Inc();
                     if (attempt == MaxConflicts)
                     {
+                        // Transient: nothing is wrong with the events, so the batch is retried and then re-read,
+                        // never split up and dead-lettered.
                         _fences.TryRemove(key, out _);
-                        throw new InvalidOperationException($"the fence of {part.Topic}[{part.Partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
+                        throw new TransientFailureException($"the fence of {part.Topic}[{part.Partition}] kept moving during {MaxConflicts} attempts; is another writer replaying it?");
                     }
                     logger.LogInformation("Fence of {Topic}[{Partition}] moved to {Fence}; re-planning", part.Topic, part.Partition, result.Current.Encode());
                     fence = result.Current;
                     continue;
                 }
-                FeaturesMetrics.TilesDropped.Inc(result.TilesDropped);
+                dropped = result.TilesDropped;
+                FeaturesMetrics.TilesDropped.Inc(dropped.Values.Sum());
             }
             part.Sent = true;
             _fences[key] = plan.Next;
-            Observe(plan);
+            Observe(plan, dropped);
             return;
         }
     }
@@ -280,17 +284,19 @@ public sealed class ValidatedEventsHandler(
         return now;
     }
 
-    private void Observe(WritePlan plan)
+    /// <param name="dropped">Per view, the plan's tile merges the script refused: they were not written.</param>
+    private void Observe(WritePlan plan, IReadOnlyDictionary<string, int> dropped)
     {
         foreach (var (view, count) in plan.AppliedByView) FeaturesMetrics.Events.WithLabels(view, "applied").Inc(count);
         foreach (var (view, count) in plan.Late) FeaturesMetrics.Events.WithLabels(view, "late").Inc(count);
         foreach (var (view, count) in plan.MissingEntity) FeaturesMetrics.Events.WithLabels(view, "missing_entity").Inc(count);
-        foreach (var (view, count) in plan.TilesByView) FeaturesMetrics.TilesWritten.WithLabels(view).Inc(count);
+        foreach (var (view, count) in plan.TilesByView) FeaturesMetrics.TilesWritten.WithLabels(view).Inc(count - dropped.GetValueOrDefault(view));
         FeaturesMetrics.Replayed.Inc(plan.AlreadyApplied);
+        // Only what this plan applied: replayed events are old by nature and would spike the lag after every rewind.
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var group in plan.Touched.GroupBy(t => t.Key.View.Name))
+        foreach (var (view, newest) in plan.NewestAppliedByView)
         {
-            FeaturesMetrics.EventTimeLag.WithLabels(group.Key).Observe(Math.Max(0, (now - group.Max(t => t.Value)) / 1000.0));
+            FeaturesMetrics.EventTimeLag.WithLabels(view).Observe(Math.Max(0, (now - newest) / 1000.0));
         }
     }
 

@@ -4,7 +4,8 @@ namespace MlOps.Common.Features;
 
 /// <summary>
 /// A value with the event time it was seen at, for <c>last</c> aggregations: encoded <c>timeMs|typed value</c>.
-/// The later event wins; on equal times the greater encoding wins, so the outcome does not depend on order.
+/// The later event wins; on equal times the ordinally greater encoding (UTF-16 code units) wins, so the outcome does
+/// not depend on order. The Features apply script (apply.lua) merges stored values by exactly this rule.
 /// </summary>
 public static class LatestValue
 {

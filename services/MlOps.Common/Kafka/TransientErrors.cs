@@ -31,6 +31,7 @@ public static class TransientErrors
 
     public static bool IsTransient(Exception error) => error switch
     {
+        TransientFailureException => true,
         RedisConnectionException or RedisTimeoutException or TimeoutException => true,
         RedisServerException redis => TransientRedisErrors.Contains(redis.Kind),
         SchemaRegistryException registry => (int)registry.Status >= 500 || registry.Status == HttpStatusCode.TooManyRequests,

@@ -4,11 +4,12 @@ using StackExchange.Redis;
 namespace MlOps.Features.Store;
 
 /// <summary>
-/// The outcome of applying a plan: applied, or refused because the fence moved (then re-plan). <see cref="Resent"/>:
-/// Redis did not have the script cached (first use, or after a restart), so it was sent again in full and may have
-/// run after commands issued behind it.
+/// The outcome of applying a plan: applied, or refused because the fence moved (then re-plan). <see cref="TilesDropped"/>:
+/// per view, the plan's tile merges the script refused because a newer tile holds the slot (not written).
+/// <see cref="Resent"/>: Redis did not have the script cached (first use, or after a restart), so it was sent again
+/// in full and may have run after commands issued behind it.
 /// </summary>
-public readonly record struct ApplyResult(bool Applied, Fence Current, int TilesDropped, bool Resent = false);
+public readonly record struct ApplyResult(bool Applied, Fence Current, IReadOnlyDictionary<string, int> TilesDropped, bool Resent = false);
 
 /// <summary>A plan turned into the apply script's keys and arguments (work done before the Redis call is due).</summary>
 public sealed class PreparedApply
@@ -44,6 +45,7 @@ public sealed class RedisFeatureWriter(IConnectionMultiplexer redis)
     private static readonly string ScriptText = LoadScript();
     private static readonly byte[] ScriptSha1 = System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(ScriptText));
     private static readonly RedisValue E = "E", H = "H", One = 1;
+    private static readonly IReadOnlyDictionary<string, int> NoneDropped = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
 
     public async Task<Fence> ReadFenceAsync(string topic, int partition)
     {
@@ -127,8 +129,24 @@ public sealed class RedisFeatureWriter(IConnectionMultiplexer redis)
             result = (RedisResult[])(await db.ScriptEvaluateAsync(ScriptText, prepared.Keys, prepared.Args))!;
         }
         return (int)result[0] == 1
-            ? new ApplyResult(true, prepared.Plan.Next, (int)result[1], resent)
-            : new ApplyResult(false, Fence.Decode((string?)result[1]), 0, resent);
+            ? new ApplyResult(true, prepared.Plan.Next, DroppedByView(prepared, result), resent)
+            : new ApplyResult(false, Fence.Decode((string?)result[1]), NoneDropped, resent);
+    }
+
+    /// <summary>The script's (key index, refused merges) pairs after its total, summed per view.</summary>
+    private static IReadOnlyDictionary<string, int> DroppedByView(PreparedApply prepared, RedisResult[] result)
+    {
+        if (result.Length <= 2)
+        {
+            return NoneDropped;
+        }
+        var dropped = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var r = 2; r + 1 < result.Length; r += 2)
+        {
+            var view = prepared.Plan.Entities[(string)prepared.Keys[(int)result[r] - 1]!].View.View.Name;
+            dropped[view] = dropped.GetValueOrDefault(view) + (int)result[r + 1];
+        }
+        return dropped;
     }
 
     private static string LoadScript()

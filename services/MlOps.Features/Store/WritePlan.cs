@@ -39,8 +39,14 @@ public sealed class WritePlan(string topic, int partition, Fence expected)
     /// <summary>Events applied per view (late and entity-less events are not).</summary>
     public Dictionary<string, int> AppliedByView { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Tile merges per view.</summary>
+    /// <summary>Tiles per view the plan merges into the store: one per tile field its events fall in, however many.</summary>
     public Dictionary<string, int> TilesByView { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// View → newest event time (ms) among the events this plan applies to it, for the event-time lag: replayed
+    /// (already applied), late and entity-less events are not in it, so a batch that applies nothing says nothing.
+    /// </summary>
+    public Dictionary<string, long> NewestAppliedByView { get; } = new(StringComparer.Ordinal);
 
     public int Applied { get; set; }
 

@@ -5,9 +5,12 @@
 --   E keyIndex retentionMs tiles lasts latest [field kinds tile]*tiles [field value]*lasts [newestMs]*latest
 --       for one entity hash: one HMGET of every field it touches, the merges, one HSET of the changed fields and
 --       one PEXPIRE. Tiles are 'index|part|...' (kinds: s = sum, n = min, x = max per part); last values are
---       'timeMs|value' (the later wins, ties go to the greater string); 'latest' keeps the maximum.
+--       'timeMs|value' (the later wins, ties go to the ordinally greater string, as LatestValue.Merge);
+--       'latest' keeps the maximum.
 --   H keyIndex retentionMs count member*count    PFADD and PEXPIRE of one HyperLogLog
--- Returns {1, tiles dropped} when applied, {0, current fence} when the fence moved (another writer got there first).
+-- Returns {1, tiles dropped, [keyIndex, tiles dropped]*} when applied (the pairs name each entity key whose tile
+-- merges were refused, so drops can be told apart per view), {0, current fence} when the fence moved (another writer
+-- got there first).
 local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current ~= ARGV[2] then
   return {0, current}
@@ -56,7 +59,25 @@ local function time_of(latest)
   return tonumber(sub(latest, 1, find(latest, '|', 1, true) - 1))
 end
 
-local dropped = 0
+-- a > b in UTF-16 code unit order, C#'s ordinal order that LatestValue.Merge uses. Not Lua's '>': that is strcoll,
+-- i.e. the collation of the locale redis-server started in (it calls setlocale(LC_COLLATE, "")), where 'a' > 'B'
+-- may hold. Well-formed UTF-8 bytes compare as code points; UTF-16 differs only in putting characters above U+FFFF
+-- (lead bytes F0..F4; surrogate pairs there) before U+E000..U+FFFF (lead bytes EE, EF). The first differing bytes
+-- are both leads or both continuations of one lead, so only leads need that correction.
+local function greater(a, b)
+  local la, lb = #a, #b
+  for k = 1, min(la, lb) do
+    local x, y = byte(a, k), byte(b, k)
+    if x ~= y then
+      if x >= 0xF0 and (y == 0xEE or y == 0xEF) then return false end
+      if y >= 0xF0 and (x == 0xEE or x == 0xEF) then return true end
+      return x > y
+    end
+  end
+  return la > lb
+end
+
+local reply, dropped = {1, 0}, 0
 local i = 4
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
@@ -69,18 +90,25 @@ while i <= #ARGV do
     for l = 0, lasts - 1 do fields[#fields + 1] = ARGV[lastAt + l * 2] end
     if latest == 1 then fields[#fields + 1] = 'latest' end
     local old = call('HMGET', key, unpack(fields))
-    local set = {}
+    local set, lost_here = {}, 0
     for t = 0, tiles - 1 do
       local merged, lost = merge_tile(ARGV[at + t * 3 + 1], old[t + 1], ARGV[at + t * 3 + 2])
-      dropped = dropped + lost
       if lost == 0 then
         set[#set + 1] = ARGV[at + t * 3]
         set[#set + 1] = merged
+      else
+        lost_here = lost_here + 1
       end
+    end
+    if lost_here > 0 then
+      dropped = dropped + lost_here
+      reply[#reply + 1] = tonumber(ARGV[i + 1])
+      reply[#reply + 1] = lost_here
     end
     for l = 0, lasts - 1 do
       local previous, new = old[tiles + l + 1], ARGV[lastAt + l * 2 + 1]
-      if not previous or time_of(new) > time_of(previous) or (time_of(new) == time_of(previous) and new > previous) then
+      local tn, tp = time_of(new), previous and time_of(previous)
+      if not previous or tn > tp or (tn == tp and greater(new, previous)) then
         set[#set + 1] = ARGV[lastAt + l * 2]
         set[#set + 1] = new
       end
@@ -107,4 +135,5 @@ while i <= #ARGV do
   end
 end
 call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return {1, dropped}
+reply[2] = dropped
+return reply

@@ -227,6 +227,44 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         Assert.Equal(atNewest.Values["last_dest"], lastJfk.values["last_dest"]);
     }
 
+    [Fact]
+    public async Task A_fence_that_keeps_moving_fails_the_batch_transiently_so_it_is_retried_and_never_dead_lettered()
+    {
+        var scenario = FeatureScenario.Create(3, seed: 6);
+        var idle = await stack.CreateTopicAsync("features-fence", partitions: 1);
+        await using var service = await FeatureScenario.StartServiceAsync(stack.Endpoints, scenario.Settings(idle, StackFixture.NewGroupId("features-fence")));
+        var handler = service.Services.GetRequiredService<ValidatedEventsHandler>();
+        var source = $"it.fence.{scenario.Run}";
+
+        // Another writer moving the fence before every attempt, made deterministic: the stored fence is offset 5 in a
+        // spelling the script never equals ("0005"), so every apply is refused and re-planned, MaxConflicts times.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal)))
+        {
+            await redis.GetDatabase().HashSetAsync(MlOps.Common.Features.FeatureKeys.Fence, MlOps.Common.Features.FeatureKeys.FenceField(source, 0), "0005:" + long.MinValue);
+        }
+        using var registry = stack.NewRegistryClient();
+        var serializer = new Confluent.SchemaRegistry.Serdes.AvroSerializer<MlOps.Contracts.EventEnvelope>(registry);
+        var batch = new List<Confluent.Kafka.ConsumeResult<byte[]?, byte[]?>>();
+        foreach (var (envelope, i) in scenario.Events.Select((e, i) => (e, i)))
+        {
+            batch.Add(new Confluent.Kafka.ConsumeResult<byte[]?, byte[]?>
+            {
+                Topic = source,
+                Partition = 0,
+                Offset = 6 + i,
+                Message = new Confluent.Kafka.Message<byte[]?, byte[]?>
+                {
+                    Value = await serializer.SerializeAsync(envelope, new Confluent.Kafka.SerializationContext(Confluent.Kafka.MessageComponentType.Value, source)),
+                    Headers = [],
+                },
+            });
+        }
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => handler.HandleAsync(batch, CancellationToken.None));
+        Assert.Contains("kept moving", error.Message, StringComparison.Ordinal);
+        Assert.True(MlOps.Common.Kafka.TransientErrors.IsTransient(error), $"{error.GetType().Name} must be transient");
+    }
+
     /// <summary>The view's update-log records in log order, read until <paramref name="done"/> holds for them (or the timeout).</summary>
     private List<MlOps.Contracts.FeatureUpdate> ReadUpdatesUntil(string view, Func<List<MlOps.Contracts.FeatureUpdate>, bool> done)
     {

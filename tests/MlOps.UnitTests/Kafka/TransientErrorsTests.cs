@@ -26,6 +26,7 @@ public sealed class TransientErrorsTests
         { new InvalidOperationException("wrapped", new TimeoutException()), true },
         { new FormatException("bad input"), false },
         { new PoisonMessageException("invalid"), false },
+        { new TransientFailureException("the fence of t[0] kept moving during 10 attempts"), true },
         { new AggregateException(new TimeoutException(), new FormatException()), false },
     };
 
