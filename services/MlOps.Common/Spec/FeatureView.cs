@@ -47,11 +47,7 @@ public sealed record FeatureView(
     public const int DefaultTilesPerWindow = 12;
 
     /// <summary>The distinct windows of the view, shortest first; each has its own tile series.</summary>
-    public IReadOnlyList<FeatureWindow> Windows { get; } = Aggregations
-        .SelectMany(a => a.Windows)
-        .DistinctBy(w => w.Length)
-        .OrderBy(w => w.Length)
-        .ToList();
+    public IReadOnlyList<FeatureWindow> Windows { get; } = DistinctWindows(Name, Aggregations);
 
     public IEnumerable<string> FeatureNames => Aggregations.SelectMany(a => a.FeatureNames);
 
@@ -60,4 +56,23 @@ public sealed record FeatureView(
 
     /// <summary><c>name@version</c>: stamped on what the view writes.</summary>
     public string VersionTag => $"{Name}@{Version}";
+
+    /// <summary>
+    /// The windows of the aggregations, one per length. An aggregation's features are computed from the window equal
+    /// to its own (label included), so two labels for one length would leave one of them never computed; the spec
+    /// loader refuses that with its location, and a view built otherwise fails here.
+    /// </summary>
+    private static List<FeatureWindow> DistinctWindows(string view, IReadOnlyList<Aggregation> aggregations)
+    {
+        var windows = aggregations.SelectMany(a => a.Windows).Distinct().OrderBy(w => w.Length).ToList();
+        for (var i = 1; i < windows.Count; i++)
+        {
+            if (windows[i].Length == windows[i - 1].Length)
+            {
+                throw new ArgumentException(
+                    $"feature view {view}: windows {windows[i - 1].Label} and {windows[i].Label} are the same length; use one label", nameof(aggregations));
+            }
+        }
+        return windows;
+    }
 }
