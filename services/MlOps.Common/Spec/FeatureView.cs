@@ -54,6 +54,9 @@ public sealed record FeatureView(
     /// <summary>Redis commands one read of an entity takes: its HGETALL and a PFCOUNT per distinct-count feature.</summary>
     public int ReadOperations => 1 + Aggregations.Where(a => a.Function == AggregationFunction.DistinctCount).Sum(a => a.Windows.Count);
 
+    /// <summary>Where the spec file sets <see cref="Version"/> (line, column), for errors that ask for a new version.</summary>
+    public (int Line, int Column) VersionAt { get; init; } = (1, 1);
+
     /// <summary><c>name@version</c>: stamped on what the view writes.</summary>
     public string VersionTag => $"{Name}@{Version}";
 

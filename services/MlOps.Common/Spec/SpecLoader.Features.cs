@@ -129,7 +129,10 @@ public static partial class SpecLoader
         return version is null || ttl is null
             ? null
             : new FeatureView(name, version, entity.Select(e => e.Value).ToList(), sources.Select(s => s.Value).ToList(),
-                ttl.Value, lateness, tiles, aggregations);
+                ttl.Value, lateness, tiles, aggregations)
+            {
+                VersionAt = ((int)fields["version"].Start.Line, (int)fields["version"].Start.Column),
+            };
     }
 
     private static Aggregation? ReadAggregation(Reader reader, string name, YamlNode node, string path, IReadOnlyList<DataContract> feeding, int tiles,
