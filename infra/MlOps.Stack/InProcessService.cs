@@ -49,7 +49,16 @@ public sealed class InProcessService : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = build(builder);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A refused start (the service's own checks) must not leave its connections and timers behind.
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new InProcessService(app, new Uri(address));
     }

@@ -33,6 +33,9 @@ public static class FeaturesServiceExtensions
         services.AddSingleton<RedisFeatureWriter>();
         services.AddSingleton<FeatureStoreReader>();
         services.AddSingleton<FeatureUpdatePublisher>();
+        services.AddSingleton<LayoutRegistry>();
+        // Before the consumer: nothing is written until the views' storage layouts are known to match Redis.
+        services.AddHostedService<LayoutGuard>();
 
         var options = builder.Configuration.GetSection(FeaturesOptions.Section).Get<FeaturesOptions>() ?? new FeaturesOptions();
         services.AddKafkaConsumer<ValidatedEventsHandler>(new ConsumerWorkerOptions

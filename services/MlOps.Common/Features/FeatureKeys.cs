@@ -6,7 +6,8 @@ namespace MlOps.Common.Features;
 /// <summary>
 /// The online store's Redis layout. One hash per view version and entity holds every tile slot, the newest event
 /// time and the last values, so one HGETALL reads an entity's whole view; distinct counts are HyperLogLogs per tile.
-/// A new view version writes new keys, so definitions never mix.
+/// A new view version writes new keys; a view that changes its <see cref="StorageLayout"/> must take a new version
+/// (the Features service refuses it otherwise), so layouts never mix under one key.
 /// </summary>
 public static class FeatureKeys
 {

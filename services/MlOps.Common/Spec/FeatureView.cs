@@ -47,17 +47,35 @@ public sealed record FeatureView(
     public const int DefaultTilesPerWindow = 12;
 
     /// <summary>The distinct windows of the view, shortest first; each has its own tile series.</summary>
-    public IReadOnlyList<FeatureWindow> Windows { get; } = Aggregations
-        .SelectMany(a => a.Windows)
-        .DistinctBy(w => w.Length)
-        .OrderBy(w => w.Length)
-        .ToList();
+    public IReadOnlyList<FeatureWindow> Windows { get; } = DistinctWindows(Name, Aggregations);
 
     public IEnumerable<string> FeatureNames => Aggregations.SelectMany(a => a.FeatureNames);
 
     /// <summary>Redis commands one read of an entity takes: its HGETALL and a PFCOUNT per distinct-count feature.</summary>
     public int ReadOperations => 1 + Aggregations.Where(a => a.Function == AggregationFunction.DistinctCount).Sum(a => a.Windows.Count);
 
+    /// <summary>Where the spec file sets <see cref="Version"/> (line, column), for errors that ask for a new version.</summary>
+    public (int Line, int Column) VersionAt { get; init; } = (1, 1);
+
     /// <summary><c>name@version</c>: stamped on what the view writes.</summary>
     public string VersionTag => $"{Name}@{Version}";
+
+    /// <summary>
+    /// The windows of the aggregations, one per length. An aggregation's features are computed from the window equal
+    /// to its own (label included), so two labels for one length would leave one of them never computed; the spec
+    /// loader refuses that with its location, and a view built otherwise fails here.
+    /// </summary>
+    private static List<FeatureWindow> DistinctWindows(string view, IReadOnlyList<Aggregation> aggregations)
+    {
+        var windows = aggregations.SelectMany(a => a.Windows).Distinct().OrderBy(w => w.Length).ToList();
+        for (var i = 1; i < windows.Count; i++)
+        {
+            if (windows[i].Length == windows[i - 1].Length)
+            {
+                throw new ArgumentException(
+                    $"feature view {view}: windows {windows[i - 1].Label} and {windows[i].Label} are the same length; use one label", nameof(aggregations));
+            }
+        }
+        return windows;
+    }
 }

@@ -28,6 +28,21 @@ public static partial class SpecDuration
         return true;
     }
 
+    /// <summary>The shortest spelling of <paramref name="duration"/> in the notation (<c>60m</c> is <c>1h</c>); a canonical name.</summary>
+    public static string Format(TimeSpan duration)
+    {
+        var ms = (long)duration.TotalMilliseconds;
+        var (amount, unit) = ms switch
+        {
+            _ when ms % 86_400_000 == 0 => (ms / 86_400_000, "d"),
+            _ when ms % 3_600_000 == 0 => (ms / 3_600_000, "h"),
+            _ when ms % 60_000 == 0 => (ms / 60_000, "m"),
+            _ when ms % 1_000 == 0 => (ms / 1_000, "s"),
+            _ => (ms, "ms"),
+        };
+        return amount.ToString(CultureInfo.InvariantCulture) + unit;
+    }
+
     [GeneratedRegex(@"\A(\d{1,9})(ms|s|m|h|d)\z")]
     private static partial Regex DurationPattern();
 }

@@ -99,6 +99,8 @@ public static partial class SpecLoader
         }
 
         var aggregations = new List<Aggregation>();
+        // One label per window length in a view: the view keeps one tile series per length, named by that label.
+        var labels = new Dictionary<TimeSpan, (string Label, string Aggregation)>();
         if (!fields.TryGetValue("aggregations", out var aggregationsNode))
         {
             reader.Error(map, $"{path}.aggregations", "is required: a mapping of aggregation name to its function, attribute and windows");
@@ -113,7 +115,7 @@ public static partial class SpecLoader
                 {
                     reader.Error(keyNode, aggregationPath, "aggregation names are lowercase letters, digits, '_', '.' or '-'");
                 }
-                if (ReadAggregation(reader, aggregationName, value, aggregationPath, feeding, tiles) is { } aggregation)
+                if (ReadAggregation(reader, aggregationName, value, aggregationPath, feeding, tiles, labels) is { } aggregation)
                 {
                     aggregations.Add(aggregation);
                 }
@@ -127,10 +129,14 @@ public static partial class SpecLoader
         return version is null || ttl is null
             ? null
             : new FeatureView(name, version, entity.Select(e => e.Value).ToList(), sources.Select(s => s.Value).ToList(),
-                ttl.Value, lateness, tiles, aggregations);
+                ttl.Value, lateness, tiles, aggregations)
+            {
+                VersionAt = ((int)fields["version"].Start.Line, (int)fields["version"].Start.Column),
+            };
     }
 
-    private static Aggregation? ReadAggregation(Reader reader, string name, YamlNode node, string path, IReadOnlyList<DataContract> feeding, int tiles)
+    private static Aggregation? ReadAggregation(Reader reader, string name, YamlNode node, string path, IReadOnlyList<DataContract> feeding, int tiles,
+        Dictionary<TimeSpan, (string Label, string Aggregation)> labels)
     {
         if (reader.Mapping(node, path) is not { } map)
         {
@@ -194,17 +200,24 @@ public static partial class SpecLoader
                     {
                         continue;
                     }
+                    var label = ((YamlScalarNode)item).Value!;
                     if (length.Ticks % (tiles * TimeSpan.TicksPerMillisecond) != 0)
                     {
-                        reader.Error(item, $"{path}.windows", $"{((YamlScalarNode)item).Value} does not divide into {tiles} whole-millisecond tiles");
+                        reader.Error(item, $"{path}.windows", $"{label} does not divide into {tiles} whole-millisecond tiles");
                     }
                     else if (windows.Any(w => w.Length == length))
                     {
-                        reader.Error(item, $"{path}.windows", $"{((YamlScalarNode)item).Value} is listed twice");
+                        reader.Error(item, $"{path}.windows", $"{label} is listed twice");
+                    }
+                    else if (labels.TryGetValue(length, out var first) && !string.Equals(first.Label, label, StringComparison.Ordinal))
+                    {
+                        reader.Error(item, $"{path}.windows",
+                            $"windows {first.Label} (aggregation {first.Aggregation}) and {label} are the same length; use one label");
                     }
                     else
                     {
-                        windows.Add(new FeatureWindow(length, ((YamlScalarNode)item).Value!));
+                        labels.TryAdd(length, (label, name));
+                        windows.Add(new FeatureWindow(length, label));
                     }
                 }
             }

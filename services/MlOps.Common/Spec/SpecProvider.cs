@@ -8,6 +8,7 @@ namespace MlOps.Common.Spec;
 /// ConfigMap symlink swaps make file-system events unreliable). A changed file that parses replaces
 /// <see cref="Current"/> atomically and raises <see cref="Changed"/>; one that does not is refused with every
 /// file:line:column error logged, raises <see cref="ReloadFailed"/>, and the previous spec stays in force.
+/// A service adds checks of its own (<see cref="AddCheck"/>) that a changed spec must pass the same way.
 /// The first load throws <see cref="SpecException"/>, so a service never starts on an invalid spec.
 /// </summary>
 public sealed class SpecProvider : IDisposable
@@ -20,8 +21,10 @@ public sealed class SpecProvider : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer? _timer;
     private readonly Lock _reloadLock = new();
+    private readonly List<Func<PlatformSpec, IReadOnlyList<SpecError>>> _checks = [];
     private PlatformSpec _current;
     private string _lastSeenHash;
+    private string? _undecidedHash;
 
     public SpecProvider(string path, ILogger<SpecProvider> logger, TimeProvider? clock = null, TimeSpan? pollInterval = null)
     {
@@ -44,6 +47,20 @@ public sealed class SpecProvider : IDisposable
 
     public event Action<SpecException>? ReloadFailed;
 
+    /// <summary>
+    /// Adds a check every changed spec must pass, after it parses, before it replaces <see cref="Current"/>: errors
+    /// refuse it as parse errors do. A check that throws could not decide (what it consults is unreachable): the
+    /// change is neither applied nor refused, and is checked again on the next poll. The spec already in force is
+    /// not checked here; the caller checks it itself.
+    /// </summary>
+    public void AddCheck(Func<PlatformSpec, IReadOnlyList<SpecError>> check)
+    {
+        lock (_reloadLock)
+        {
+            _checks.Add(check);
+        }
+    }
+
     /// <summary>Reloads when the file's content changed; true when a new spec was applied.</summary>
     public bool TryReload()
     {
@@ -64,20 +81,55 @@ public sealed class SpecProvider : IDisposable
             {
                 return false;
             }
+            PlatformSpec next;
             try
             {
-                var next = SpecLoader.Parse(bytes, _path);
-                _lastSeenHash = hash;
-                var previous = Current;
-                Volatile.Write(ref _current, next);
-                _logger.LogInformation("Spec reloaded: {Previous} -> {Version}", previous.VersionTag, next.VersionTag);
-                Changed?.Invoke(next);
-                return true;
+                next = SpecLoader.Parse(bytes, _path);
             }
             catch (SpecException ex)
             {
                 return Refuse(ex, hash);
             }
+            if (!Check(next, hash, out var errors))
+            {
+                return false;
+            }
+            if (errors.Count > 0)
+            {
+                return Refuse(new SpecException(errors), hash);
+            }
+            _lastSeenHash = hash;
+            _undecidedHash = null;
+            var previous = Current;
+            Volatile.Write(ref _current, next);
+            _logger.LogInformation("Spec reloaded: {Previous} -> {Version}", previous.VersionTag, next.VersionTag);
+            Changed?.Invoke(next);
+            return true;
+        }
+    }
+
+    /// <summary>Runs the added checks; false when one could not decide (logged once per content).</summary>
+    private bool Check(PlatformSpec next, string hash, out List<SpecError> errors)
+    {
+        errors = [];
+        try
+        {
+            foreach (var check in _checks)
+            {
+                errors.AddRange(check(next));
+            }
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Any failure of a check is "cannot tell yet", never a verdict on the spec: the next poll asks again.
+            if (_undecidedHash != hash)
+            {
+                _undecidedHash = hash;
+                _logger.LogWarning("Spec change not applied yet: it could not be checked ({Error}); {Version} stays in force and the check is retried",
+                    ex.Message, Current.VersionTag);
+            }
+            return false;
         }
     }
 
@@ -85,6 +137,7 @@ public sealed class SpecProvider : IDisposable
     {
         // Remember the refused content so one bad edit is reported once, not on every poll.
         _lastSeenHash = hash;
+        _undecidedHash = null;
         _logger.LogError("Spec change refused; {Version} stays in force. {Errors}", Current.VersionTag, ex.Message);
         ReloadFailed?.Invoke(ex);
         return false;

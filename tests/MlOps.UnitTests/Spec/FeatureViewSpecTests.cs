@@ -97,4 +97,55 @@ public sealed class FeatureViewSpecTests
             """, "f.yaml"));
         Assert.Contains("feature name 'n_1h' is produced twice", Assert.Single(ex.Errors).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Two_labels_for_one_window_length_in_a_view_are_refused_where_the_second_is_written()
+    {
+        // Before, the view kept one tile series for 1h and 60m alike and flights2_60m was listed but never computed.
+        var ex = Assert.Throws<SpecException>(() => SpecLoader.Parse(Contracts + """
+
+            features:
+              v:
+                version: "1"
+                entity: origin
+                sources: [departure]
+                ttl: 1h
+                aggregations:
+                  flights1: { function: count, windows: [10m, 1h] }
+                  flights2: { function: count, windows: [60m] }
+            """, "f.yaml"));
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal((19, "features.v.aggregations.flights2.windows"), (error.Line, error.Field));
+        Assert.Equal("windows 1h (aggregation flights1) and 60m are the same length; use one label", error.Message);
+    }
+
+    [Fact]
+    public void One_label_for_a_window_length_shared_by_aggregations_gives_one_tile_series()
+    {
+        var view = SpecLoader.Parse(Contracts + """
+
+            features:
+              v:
+                version: "1"
+                entity: origin
+                sources: [departure]
+                ttl: 1h
+                aggregations:
+                  flights:  { function: count, windows: [1h] }
+                  distance: { function: mean, attribute: distance, windows: [10m, 1h] }
+            """, "f.yaml").FeatureViews["v"];
+        Assert.Equal(["10m", "1h"], view.Windows.Select(w => w.Label));
+        var compiled = MlOps.Common.Features.CompiledView.Of(view);
+        Assert.Equal(view.FeatureNames.Order(), compiled.WindowFeatureNames.SelectMany(n => n).Order());
+    }
+
+    [Fact]
+    public void A_view_built_with_two_labels_for_one_length_fails_construction()
+    {
+        var hour = TimeSpan.FromHours(1);
+        var ex = Assert.Throws<ArgumentException>(() => new FeatureView("v", "1", ["origin"], ["departure"], hour, TimeSpan.Zero, 12,
+            [new Aggregation("a", AggregationFunction.Count, null, [new FeatureWindow(hour, "1h")]),
+             new Aggregation("b", AggregationFunction.Count, null, [new FeatureWindow(hour, "60m")])]));
+        Assert.Contains("windows 1h and 60m are the same length", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -58,6 +58,37 @@ public sealed class SpecProviderTests : IDisposable
     }
 
     [Fact]
+    public void An_edit_a_service_check_refuses_is_refused_and_one_it_cannot_decide_is_checked_again()
+    {
+        File.WriteAllText(_path, Spec("1"));
+        using var provider = NewProvider();
+        var refused = new List<SpecException>();
+        provider.ReloadFailed += refused.Add;
+        var verdict = "accept";
+        provider.AddCheck(spec => verdict switch
+        {
+            "unreachable" => throw new InvalidOperationException("the store is unreachable"),
+            "refuse" => [new SpecError(spec.SourceFile, 2, 10, "version", "refused by the service")],
+            _ => [],
+        });
+
+        verdict = "refuse";
+        File.WriteAllText(_path, Spec("2"));
+        Assert.False(provider.TryReload());
+        Assert.Equal("1", provider.Current.Version);
+        Assert.Equal("refused by the service", Assert.Single(Assert.Single(refused).Errors).Message);
+
+        verdict = "unreachable";
+        File.WriteAllText(_path, Spec("3"));
+        Assert.False(provider.TryReload());
+        Assert.Equal("1", provider.Current.Version);
+        Assert.Single(refused); // undecided, not refused
+        verdict = "accept";
+        Assert.True(provider.TryReload()); // the same content is checked again
+        Assert.Equal("3", provider.Current.Version);
+    }
+
+    [Fact]
     public void The_file_is_polled_on_the_interval()
     {
         File.WriteAllText(_path, Spec("1"));
