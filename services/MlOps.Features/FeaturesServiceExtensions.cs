@@ -34,8 +34,9 @@ public static class FeaturesServiceExtensions
         services.AddSingleton<FeatureStoreReader>();
         services.AddSingleton<FeatureUpdatePublisher>();
         services.AddSingleton<LayoutRegistry>();
-        // Before the consumer: nothing is written until the views' storage layouts are known to match Redis.
-        services.AddHostedService<LayoutGuard>();
+        // Before the consumer: a layout conflict fails the start; the handler writes nothing until the check passed.
+        services.AddSingleton<LayoutGuard>();
+        services.AddHostedService(sp => sp.GetRequiredService<LayoutGuard>());
 
         var options = builder.Configuration.GetSection(FeaturesOptions.Section).Get<FeaturesOptions>() ?? new FeaturesOptions();
         services.AddKafkaConsumer<ValidatedEventsHandler>(new ConsumerWorkerOptions

@@ -23,6 +23,7 @@ public sealed class ValidatedEventsHandler(
     GuardedAvroDeserializer<EventEnvelope> deserializer,
     RedisFeatureWriter writer,
     FeatureUpdatePublisher updates,
+    LayoutGuard layouts,
     TimeProvider clock,
     IOptions<FeaturesOptions> options,
     ILogger<ValidatedEventsHandler> logger) : IKafkaTwoStageBatchHandler
@@ -83,6 +84,7 @@ public sealed class ValidatedEventsHandler(
     /// <summary>Decodes the batch, splits it by source partition and plans each part (no effect outside this instance).</summary>
     private async Task<PreparedBatch> PrepareCoreAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, bool predict, CancellationToken ct)
     {
+        layouts.ThrowIfUnchecked();
         var spec = specs.Current;
         var catalog = CatalogFor(spec);
         var phase = Stopwatch.GetTimestamp();

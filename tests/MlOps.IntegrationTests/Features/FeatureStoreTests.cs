@@ -161,6 +161,39 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_service_started_while_Redis_is_down_serves_health_writes_nothing_then_catches_up_when_it_is_back()
+    {
+        var scenario = FeatureScenario.Create(300, seed: 6);
+        var topic = await stack.CreateTopicAsync("features-redis-late", partitions: 2);
+        using var cancellation = new CancellationTokenSource(Timeout);
+        var data = Directory.CreateTempSubdirectory("mlops-redis-late-").FullName;
+        var redis = await RedisServerProcess.StartAsync(0, cancellation.Token, data);
+        var port = redis.Port;
+        await redis.DisposeAsync(); // the port is known; nothing listens on it
+        try
+        {
+            var settings = scenario.Settings(topic, StackFixture.NewGroupId("features-redis-late"), batchSize: 20);
+            // The start does not wait for Redis (the layout check retries in the background): liveness answers.
+            await using var service = await FeatureScenario.StartServiceAsync(stack.Endpoints with { RedisUrl = $"redis://127.0.0.1:{port}" }, settings);
+            var delivered = await FeatureScenario.ProduceAsync(stack, topic, scenario.Events);
+            using (var live = await service.Client.GetAsync("/health/live"))
+            {
+                Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            }
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await ReadinessAsync(service));
+
+            redis = await RedisServerProcess.StartAsync(port, cancellation.Token, data);
+            await FeatureScenario.WaitForFencesAsync(redis.Url, topic, delivered, Timeout);
+            Assert.Equal(scenario.Oracle(topic, delivered).Snapshot(),
+                await scenario.RedisSnapshotAsync(redis.Url, topic, delivered.Select(d => d.Partition)));
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_read_api_serves_values_with_ages_and_reports_expired_and_missing_entities()
     {
         var scenario = FeatureScenario.Create(200, seed: 5);
