@@ -8,6 +8,9 @@ namespace MlOps.Common.Kafka;
 /// </summary>
 public static class KafkaClientConfigs
 {
+    /// <summary>How long a record may wait for its acknowledgement before its produce fails (message.timeout.ms).</summary>
+    public static readonly TimeSpan DefaultMessageTimeout = TimeSpan.FromMinutes(2);
+
     public static ProducerConfig Producer(KafkaOptions options)
     {
         var config = new ProducerConfig(new Dictionary<string, string>(options.Producer))
@@ -20,6 +23,10 @@ public static class KafkaClientConfigs
         };
         config.LingerMs ??= 5;
         config.CompressionType ??= CompressionType.Lz4;
+        // A batch waits for its records' acknowledgements on the consumer's loop; librdkafka's default (300 s) equals
+        // the default max.poll.interval.ms, so a broker outage could get the consumer evicted from its group while it
+        // waits. Giving up after 2 min (the longest MaxTransientRetry) fails the batch instead: it is retried or re-read.
+        config.MessageTimeoutMs ??= (int)DefaultMessageTimeout.TotalMilliseconds;
         return config;
     }
 

@@ -34,5 +34,19 @@ public sealed class KafkaClientConfigsTests
         Assert.Equal(Acks.All, config.Acks);
         Assert.Equal(50, config.LingerMs);
         Assert.Equal(CompressionType.Lz4, config.CompressionType);
+        Assert.Equal(120_000, config.MessageTimeoutMs);
+    }
+
+    [Fact]
+    public void Producer_gives_up_on_a_record_before_the_consumer_poll_interval_unless_told_otherwise()
+    {
+        var defaults = KafkaClientConfigs.Producer(new KafkaOptions { BootstrapServers = "b:9092" });
+        var consumer = KafkaClientConfigs.Consumer(new KafkaOptions { BootstrapServers = "b:9092" }, "g");
+        var overridden = KafkaClientConfigs.Producer(new KafkaOptions { BootstrapServers = "b:9092", Producer = new() { ["message.timeout.ms"] = "600000" } });
+
+        // librdkafka's max.poll.interval.ms default is 300,000 ms; the consumer config leaves it at that.
+        Assert.Null(consumer.MaxPollIntervalMs);
+        Assert.True(defaults.MessageTimeoutMs < 300_000);
+        Assert.Equal(600_000, overridden.MessageTimeoutMs);
     }
 }
