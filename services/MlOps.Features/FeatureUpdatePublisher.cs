@@ -68,7 +68,11 @@ public sealed class FeatureUpdatePublisher(IConnectionMultiplexer redis, AvroPub
         return new ReadBack(sources, read);
     }
 
-    /// <param name="after">Produce only once this completes (whatever its outcome): the previous batch's records were produced.</param>
+    /// <param name="after">
+    /// Produce only once this completes: the previous batch's records were produced. If it failed before producing
+    /// them, this batch is abandoned (<see cref="KafkaBatchAbandonedException"/>, re-read after it) rather than logged
+    /// ahead of the previous batch's retry, which would leave an older state as an entity's last record.
+    /// </param>
     /// <param name="produced">Called once every record of this batch is produced (not yet acknowledged).</param>
     public async Task PublishAsync(
         ReadBack? readBack, PlatformSpec spec, IReadOnlyDictionary<(string Topic, int Partition), string?> traces,
@@ -85,7 +89,14 @@ public sealed class FeatureUpdatePublisher(IConnectionMultiplexer redis, AvroPub
 
         if (after is not null)
         {
-            await after.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            try
+            {
+                await after;
+            }
+            catch (Exception ex)
+            {
+                throw new KafkaBatchAbandonedException($"the batch before did not produce its update log ({ex.GetType().Name}: {ex.Message})");
+            }
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var lineages = new Dictionary<WritePlan, (Lineage Lineage, Headers Headers)>(ReferenceEqualityComparer.Instance);

@@ -194,6 +194,8 @@ public sealed class ValidatedEventsHandler(
         catch (Exception ex)
         {
             applied.TrySetException(ex);
+            // Records not produced yet: the next batch's would go out ahead of this batch's retry; it is re-read instead.
+            published.TrySetException(ex);
             _predicted.Clear();
             throw;
         }
