@@ -7,7 +7,7 @@ namespace MlOps.Rollout;
 /// The controller's view of the world, fed by <see cref="RolloutWatcher"/> (rollouts, deployments, past rollout events)
 /// and <see cref="PredictionsHandler"/> (the stage windows' metrics), and judged by <see cref="RolloutEvaluator"/>.
 /// In memory only: on restart the current stage is recovered from the latest rollout event of each key and its
-/// window starts over.
+/// window starts over; a rollout whose latest event left it running but whose record is gone is rolled back.
 /// </summary>
 public sealed class RolloutController(TimeProvider clock)
 {
@@ -85,20 +85,59 @@ public sealed class RolloutController(TimeProvider clock)
         }
     }
 
-    /// <summary>The rollouts to evaluate, after matching the rollout records with what the controller knows.</summary>
-    internal (List<ActiveRollout> Live, List<ActiveRollout> Aborted) Reconcile()
+    /// <summary>The reason of the rollback an abort causes.</summary>
+    internal const string AbortReason = "aborted: the rollout record was deleted (./mlops rollout abort)";
+
+    /// <summary>
+    /// The rollouts to evaluate, after matching the rollout records with what the controller knows: the live ones, and
+    /// the ones rolling back, whose rollback is not published in full yet. A started rollout whose record is gone is
+    /// aborted: it rolls back, and is kept until that is published (a failed publish is retried at the next call). So
+    /// is a rollout known only from its events, latest started or advanced, with no record (aborted while no controller
+    /// ran, or before its rollback went out).
+    /// </summary>
+    internal (List<ActiveRollout> Live, List<ActiveRollout> RollingBack) Reconcile()
     {
         lock (_lock)
         {
             var now = clock.GetUtcNow();
             foreach (var (key, spec) in _specs)
             {
-                if (_active.TryGetValue(key, out var known) && known.IsSameRollout(spec)) known.Spec = spec;
-                else _active[key] = Recover(key, spec, now);
+                if (_active.TryGetValue(key, out var known))
+                {
+                    if (known.IsSameRollout(spec))
+                    {
+                        known.Spec = spec;
+                        continue;
+                    }
+                    // A new rollout under the key waits until the one before it is rolled back.
+                    if (known.Phase == RolloutPhase.RollingBack) continue;
+                }
+                _active[key] = Recover(key, spec, now);
             }
-            var aborted = _active.Values.Where(a => !_specs.ContainsKey(a.Key)).ToList();
-            foreach (var a in aborted) _active.Remove(a.Key);
-            return (_active.Values.Where(a => !a.Finished).ToList(), aborted);
+            foreach (var rollout in _active.Values.Where(a => !_specs.ContainsKey(a.Key)).ToList())
+            {
+                if (rollout.Phase is RolloutPhase.Running or RolloutPhase.AwaitingApproval) rollout.BeginRollback(AbortReason, aborted: true, [], now);
+                else if (rollout.Phase != RolloutPhase.RollingBack) _active.Remove(rollout.Key);
+            }
+            foreach (var (key, last) in _lastEvents)
+            {
+                if (!_specs.ContainsKey(key) && !_active.ContainsKey(key) && last.action is not (RolloutActions.RolledBack or RolloutActions.Completed))
+                {
+                    _active[key] = Orphan(key, last, now);
+                }
+            }
+            return (_active.Values.Where(a => !a.Finished && a.Phase != RolloutPhase.RollingBack).ToList(),
+                _active.Values.Where(a => a.Phase == RolloutPhase.RollingBack).ToList());
+        }
+    }
+
+    /// <summary>A rollback was published in full: the rollout is rolled back, and forgotten once its record is gone.</summary>
+    internal void RolledBack(ActiveRollout rollout)
+    {
+        lock (_lock)
+        {
+            rollout.RolledBack();
+            if (!_specs.TryGetValue(rollout.Key, out var spec) || !rollout.IsSameRollout(spec)) _active.Remove(rollout.Key);
         }
     }
 
@@ -119,6 +158,31 @@ public sealed class RolloutController(TimeProvider clock)
     public IReadOnlyList<ActiveRollout> Rollouts()
     {
         lock (_lock) return _active.Values.ToList();
+    }
+
+    /// <summary>
+    /// A rollout known only from its latest event (started or past it, no rollout record): rebuilt from the event, at
+    /// the stage it names, to be rolled back to the champion of the deployment in force.
+    /// </summary>
+    private ActiveRollout Orphan(string key, RolloutEvent last, DateTimeOffset now)
+    {
+        var stage = last.to_stage ?? last.from_stage ?? "(unknown)";
+        var rollout = new ActiveRollout(key, new MlOps.Contracts.Rollout
+        {
+            deployment = last.deployment,
+            tenant_id = last.tenant_id,
+            candidate_model = last.candidate_model,
+            candidate_rules = last.candidate_rules,
+            stages = [new RolloutStage { name = stage }],
+            approvals = [],
+            created_at = last.at,
+        })
+        {
+            Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null,
+        };
+        rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
+            aborted: true, [], now);
+        return rollout;
     }
 
     private ActiveRollout Recover(string key, MlOps.Contracts.Rollout spec, DateTimeOffset now)

@@ -5,7 +5,7 @@ using MlOps.Contracts;
 namespace MlOps.Rollout;
 
 /// <summary>Everything the controller writes: deployment revisions, rollout events, the rollback alert.</summary>
-public sealed class RolloutPublisher(AvroPublisher publisher, AlertPublisher alerts)
+public sealed class RolloutPublisher(AvroPublisher publisher, AlertPublisher alerts) : IRolloutPublisher
 {
     /// <summary>A gate failed and the champion serves alone again (severity warning).</summary>
     public const string RolledBackAlert = "RolloutRolledBack";

@@ -32,7 +32,8 @@ public static class RolloutServiceExtensions
         services.AddGuardedAvroDeserializer<RolloutEvent>();
         services.AddGuardedAvroDeserializer<Prediction>();
         services.AddSingleton(sp => new AlertPublisher(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<TimeProvider>(), ServiceName));
-        services.AddSingleton<RolloutPublisher>();
+        services.AddSingleton<IRolloutPublisher, RolloutPublisher>();
+        services.AddSingleton<RolloutDriver>();
         services.AddSingleton<RolloutController>();
         services.AddSingleton<RolloutWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutWatcher>());

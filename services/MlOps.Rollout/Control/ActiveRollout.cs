@@ -25,6 +25,9 @@ public sealed class ActiveRollout(string key, MlOps.Contracts.Rollout spec)
 
     public string LastReason { get; set; } = "not evaluated yet";
 
+    /// <summary>The rollback under way (phase <see cref="RolloutPhase.RollingBack"/>), null otherwise.</summary>
+    public PendingRollback? Rollback { get; private set; }
+
     public RolloutStage Stage => Spec.stages[StageIndex];
 
     /// <summary>The model or rule set this rollout brings in.</summary>
@@ -35,6 +38,23 @@ public sealed class ActiveRollout(string key, MlOps.Contracts.Rollout spec)
     /// <summary>Whether a rollout record is a revision of this rollout rather than a new rollout under the same key.</summary>
     public bool IsSameRollout(MlOps.Contracts.Rollout other) =>
         other.candidate_model == Spec.candidate_model && other.candidate_rules == Spec.candidate_rules && other.created_at == Spec.created_at;
+
+    /// <summary>Decides to roll back; the decision stands until <see cref="RolledBack"/>, however often publishing fails.</summary>
+    public void BeginRollback(string reason, bool aborted, Dictionary<string, double> metrics, DateTimeOffset at)
+    {
+        if (Phase == RolloutPhase.RollingBack) return;
+        Rollback = new PendingRollback(reason, aborted, metrics, at);
+        Phase = RolloutPhase.RollingBack;
+        LastReason = $"rolling back: {reason}";
+    }
+
+    /// <summary>The rollback was published in full.</summary>
+    public void RolledBack()
+    {
+        LastReason = Rollback?.Reason ?? LastReason;
+        Rollback = null;
+        Phase = RolloutPhase.RolledBack;
+    }
 
     /// <summary>Starts (or restarts) the window of a stage: the gates see only what happened in it.</summary>
     public void EnterStage(int index, DateTimeOffset now)

@@ -7,6 +7,12 @@ public enum RolloutPhase
     Pending,
     Running,
     AwaitingApproval,
+
+    /// <summary>
+    /// Decided to roll back (a failed gate or an abort), not yet durably published: the deployment restore, the
+    /// rolled_back event and the alert are retried at every evaluation until each went out once.
+    /// </summary>
+    RollingBack,
     RolledBack,
     Completed,
 }

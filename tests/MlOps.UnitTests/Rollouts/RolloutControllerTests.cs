@@ -89,17 +89,41 @@ public sealed class RolloutControllerTests
     }
 
     [Fact]
-    public void A_tombstone_reports_the_rollout_as_aborted()
+    public void A_tombstone_starts_rolling_back_a_started_rollout_until_the_rollback_is_published()
+    {
+        var controller = new RolloutController(_clock);
+        controller.OnEvent("flights", Event(RolloutActions.Started, "shadow", Created.AddMinutes(1)));
+        controller.OnRollout("flights", Spec(Created));
+        controller.Reconcile();
+        controller.OnRollout("flights", null);
+
+        var (live, rollingBack) = controller.Reconcile();
+
+        Assert.Empty(live);
+        var aborted = Assert.Single(rollingBack);
+        Assert.Equal((RolloutPhase.RollingBack, true), (aborted.Phase, aborted.Rollback!.Aborted));
+        // Nothing published yet (a failed publish): the next evaluation is offered it again.
+        Assert.Same(aborted, Assert.Single(controller.Reconcile().RollingBack));
+        // What the driver does once the deployment, the rolled_back event and the alert went out.
+        controller.OnEvent("flights", Event(RolloutActions.RolledBack, null, Created.AddMinutes(30)));
+        controller.RolledBack(aborted);
+        Assert.Empty(controller.Reconcile().RollingBack);
+        Assert.Empty(controller.Rollouts());
+    }
+
+    [Fact]
+    public void A_tombstone_forgets_a_rollout_that_never_started()
     {
         var controller = new RolloutController(_clock);
         controller.OnRollout("flights", Spec(Created));
         controller.Reconcile();
         controller.OnRollout("flights", null);
 
-        var (live, aborted) = controller.Reconcile();
+        var (live, rollingBack) = controller.Reconcile();
 
         Assert.Empty(live);
-        Assert.Equal("flights", Assert.Single(aborted).Key);
+        Assert.Empty(rollingBack);
+        Assert.Empty(controller.Rollouts());
     }
 
     [Fact]

@@ -1,0 +1,197 @@
+using MlOps.Contracts;
+using MlOps.Rollout.Control;
+
+namespace MlOps.Rollout;
+
+/// <summary>
+/// Judges every rollout <see cref="RolloutController"/> knows and carries out the decision: a deployment revision, a
+/// rollout event with the reason and the metrics, an alert on rollback. A failed publish leaves the rollout where it
+/// was, and the next evaluation tries again; a rollback, once decided, stands until it is published in full.
+/// </summary>
+public sealed partial class RolloutDriver(
+    RolloutController controller,
+    IRolloutPublisher publisher,
+    TimeProvider clock,
+    ILogger<RolloutDriver> logger)
+{
+    public async Task EvaluateAsync(CancellationToken ct)
+    {
+        var (live, rollingBack) = controller.Reconcile();
+        foreach (var rollout in rollingBack)
+        {
+            await RollBackAsync(rollout, ct);
+        }
+        foreach (var rollout in live)
+        {
+            await StepAsync(rollout, ct);
+        }
+    }
+
+    private async Task StepAsync(ActiveRollout rollout, CancellationToken ct)
+    {
+        if (rollout.Phase == RolloutPhase.Pending)
+        {
+            await StartAsync(rollout, ct);
+            return;
+        }
+        // A rollout resumed while its deployment was missing learns its champion once the deployment is back.
+        rollout.Champion ??= controller.DeploymentInForce(rollout.Key) is { } inForce ? DeploymentPlan.Champion(inForce) : null;
+        if (rollout.Champion is null)
+        {
+            rollout.LastReason = $"waiting for deployment '{rollout.Key}' to serve a model on {TopicCatalog.Deployments}";
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var (decision, metrics) = controller.Locked(() => (
+            RolloutDecider.Decide(rollout.Spec, rollout.StageIndex, rollout.StageStartedAt, now, rollout.Metrics, rollout.Spec.approvals.ToList()),
+            rollout.Metrics.Snapshot()));
+        var stage = rollout.Stage;
+        switch (decision)
+        {
+            case RolloutDecision.Wait wait:
+                rollout.LastReason = wait.Reason;
+                break;
+            case RolloutDecision.AwaitApproval awaiting when rollout.Phase != RolloutPhase.AwaitingApproval:
+                await PublishEventAsync(rollout, RolloutActions.AwaitingApproval, stage.name, stage.name, awaiting.Reason, metrics, null, ct);
+                rollout.Phase = RolloutPhase.AwaitingApproval;
+                break;
+            case RolloutDecision.AwaitApproval:
+                break;
+            case RolloutDecision.Advance advance:
+                await AnnounceApprovalAsync(rollout, ct);
+                var next = rollout.Spec.stages[advance.ToStage];
+                var revision = await PublishDeploymentAsync(rollout, (d, r) =>
+                    DeploymentPlan.ForStage(d, rollout.Champion, rollout.Candidate, next, r, now.UtcDateTime), ct);
+                await PublishEventAsync(rollout, RolloutActions.Advanced, stage.name, next.name, advance.Reason, metrics, revision, ct);
+                controller.Locked(() => { rollout.EnterStage(advance.ToStage, now); return 0; });
+                break;
+            case RolloutDecision.Completed completed:
+                await AnnounceApprovalAsync(rollout, ct);
+                revision = await PublishDeploymentAsync(rollout, (d, r) =>
+                    DeploymentPlan.Completed(d, rollout.Champion, rollout.Candidate, r, now.UtcDateTime), ct);
+                await PublishEventAsync(rollout, RolloutActions.Completed, stage.name, null, completed.Reason, metrics, revision, ct);
+                rollout.Phase = RolloutPhase.Completed;
+                rollout.LastReason = completed.Reason;
+                break;
+            case RolloutDecision.RolledBack rolledBack:
+                controller.Locked(() => { rollout.BeginRollback(rolledBack.Reason, aborted: false, metrics, now); return 0; });
+                await RollBackAsync(rollout, ct);
+                return;
+        }
+        RolloutMetrics.Stage.WithLabels(rollout.Key).Set(
+            rollout.Phase switch { RolloutPhase.RolledBack => -1, RolloutPhase.Completed => rollout.Spec.stages.Count, _ => rollout.StageIndex });
+    }
+
+    private async Task StartAsync(ActiveRollout rollout, CancellationToken ct)
+    {
+        var spec = rollout.Spec;
+        var inForce = controller.DeploymentInForce(rollout.Key);
+        if (inForce is null || DeploymentPlan.Champion(inForce) is not { } champion)
+        {
+            rollout.LastReason = $"waiting for deployment '{rollout.Key}' to serve a model on {TopicCatalog.Deployments}";
+            return;
+        }
+        var now = clock.GetUtcNow();
+        if (spec.stages.Count == 0 || RolloutCandidate.Problem(spec) is not null)
+        {
+            var refused = spec.stages.Count == 0 ? "the rollout has no stages" : RolloutCandidate.Problem(spec)!;
+            await PublishEventAsync(rollout, RolloutActions.RolledBack, null, null, "refused: " + refused, [], null, ct);
+            rollout.Phase = RolloutPhase.RolledBack;
+            rollout.LastReason = refused;
+            return;
+        }
+        rollout.Champion = champion;
+        var first = spec.stages[0];
+        var candidate = rollout.Candidate;
+        var revision = await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.ForStage(d, champion, candidate, first, r, now.UtcDateTime), ct);
+        var rules = candidate.IsRules ? $" with output rules {inForce.output_rules ?? "(none)"}" : "";
+        await PublishEventAsync(rollout, RolloutActions.Started, null, first.name,
+            $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}{rules}", [], revision, ct);
+        controller.Locked(() => { rollout.EnterStage(0, now); return 0; });
+        rollout.LastReason = $"stage '{first.name}' started";
+        LogStarted(rollout.Key, candidate.ToString());
+    }
+
+    /// <summary>
+    /// Back to the champion alone, with the rollout event and an alert: <see cref="RolloutPublisher.RolledBackAlert"/>
+    /// for a failed gate, <see cref="RolloutPublisher.AbortedAlert"/> for an abort. Each step is published once, in
+    /// that order; a failure leaves the rollout rolling back, and the next evaluation publishes what is missing.
+    /// </summary>
+    private async Task RollBackAsync(ActiveRollout rollout, CancellationToken ct)
+    {
+        var pending = rollout.Rollback!;
+        if (!pending.DeploymentRestored)
+        {
+            var now = clock.GetUtcNow();
+            pending.DeploymentRevision = rollout.Champion is { } champion
+                ? await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.RolledBack(d, champion, rollout.Candidate, r, now.UtcDateTime), ct)
+                : null;
+            pending.DeploymentRestored = true;
+        }
+        if (!pending.EventPublished)
+        {
+            await PublishEventAsync(rollout, RolloutActions.RolledBack, rollout.Stage.name, null, pending.Reason, pending.Metrics, pending.DeploymentRevision, ct);
+            pending.EventPublished = true;
+        }
+        if (!pending.AlertRaised)
+        {
+            var specVersion = controller.DeploymentInForce(rollout.Key)?.spec_version;
+            await (pending.Aborted
+                ? publisher.RaiseAbortedAsync(rollout.Spec, pending.Reason, specVersion, ct)
+                : publisher.RaiseRolledBackAsync(rollout.Spec, pending.Reason, specVersion, ct));
+            pending.AlertRaised = true;
+        }
+        controller.RolledBack(rollout);
+        if (pending.Aborted) RolloutMetrics.Stage.RemoveLabelled(rollout.Key);
+        else RolloutMetrics.Stage.WithLabels(rollout.Key).Set(-1);
+        LogRolledBack(rollout.Key, pending.Reason);
+    }
+
+    /// <summary>A manual stage leaving with its approval: say so once, before the transition it allowed.</summary>
+    private async Task AnnounceApprovalAsync(ActiveRollout rollout, CancellationToken ct)
+    {
+        var stage = rollout.Stage;
+        if (!stage.manual || rollout.ApprovalAnnounced == stage.name) return;
+        await PublishEventAsync(rollout, RolloutActions.Approved, stage.name, stage.name,
+            $"stage '{stage.name}' approved (rollout revision {rollout.Spec.revision})", [], null, ct);
+        rollout.ApprovalAnnounced = stage.name;
+    }
+
+    private async Task<long?> PublishDeploymentAsync(ActiveRollout rollout, Func<Deployment, long, Deployment> plan, CancellationToken ct)
+    {
+        var inForce = controller.DeploymentInForce(rollout.Key);
+        if (inForce is null) return null;
+        var deployment = plan(inForce, inForce.revision + 1);
+        await publisher.PublishDeploymentAsync(rollout.Key, deployment, ct);
+        controller.Published(rollout.Key, deployment);
+        return deployment.revision;
+    }
+
+    /// <summary>Publishes a transition, and tells the controller before it is read back (as <see cref="RolloutController.Published"/>).</summary>
+    private async Task PublishEventAsync(ActiveRollout rollout, string action, string? from, string? to, string reason,
+        Dictionary<string, double> metrics, long? revision, CancellationToken ct)
+    {
+        var rolloutEvent = new RolloutEvent
+        {
+            deployment = rollout.Spec.deployment,
+            tenant_id = rollout.Spec.tenant_id,
+            candidate_model = rollout.Spec.candidate_model,
+            candidate_rules = rollout.Spec.candidate_rules,
+            action = action,
+            from_stage = from,
+            to_stage = to,
+            reason = reason,
+            metrics = metrics,
+            deployment_revision = revision,
+            at = clock.GetUtcNow().UtcDateTime,
+        };
+        await publisher.PublishEventAsync(rollout.Key, rolloutEvent, ct);
+        controller.OnEvent(rollout.Key, rolloutEvent);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rollout {Key}: {Candidate} started")]
+    private partial void LogStarted(string key, string candidate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rollout {Key} rolled back: {Reason}")]
+    private partial void LogRolledBack(string key, string reason);
+}

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MlOps.Contracts;
+using MlOps.Rollout;
+using MlOps.Rollout.Control;
+using RolloutSpec = MlOps.Contracts.Rollout;
+
+namespace MlOps.UnitTests.Rollouts;
+
+/// <summary>A rollback, once decided, is published in full however often publishing fails, and survives a restart.</summary>
+public sealed class RolloutRollbackTests
+{
+    private static readonly DateTime Created = new(2026, 11, 29, 4, 0, 0, DateTimeKind.Utc);
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(Created).AddMinutes(30));
+    private readonly FailingRolloutPublisher _publisher = new();
+    private readonly RolloutController _controller;
+    private readonly RolloutDriver _driver;
+
+    public RolloutRollbackTests()
+    {
+        _controller = new RolloutController(_clock);
+        _driver = new RolloutDriver(_controller, _publisher, _clock, NullLogger<RolloutDriver>.Instance);
+        _controller.OnDeployment("flights", new Deployment
+        {
+            deployment = "flights",
+            event_types = ["departure"],
+            arms =
+            [
+                new DeploymentArm { name = RolloutArms.Champion, model_name = "delay", model_version = "1", traffic_weight = 0.9 },
+                new DeploymentArm { name = RolloutArms.Candidate, model_name = "delay", model_version = "2", traffic_weight = 0.1 },
+            ],
+            revision = 5,
+        });
+    }
+
+    private static RolloutSpec Spec(params RolloutGate[] gates) => new()
+    {
+        deployment = "flights",
+        candidate_model = "delay:2",
+        stages = [new RolloutStage { name = "canary", traffic_weight = 0.1, min_samples = gates.Length == 0 ? 1_000 : 0, gates = gates }],
+        revision = 1,
+        created_at = Created,
+    };
+
+    private static RolloutEvent Event(string action, string? to, DateTime at) =>
+        new() { deployment = "flights", candidate_model = "delay:2", action = action, to_stage = to, reason = "", at = at };
+
+    private void AssertRolledBackOnce(string alert)
+    {
+        var restored = Assert.Single(_publisher.Deployments);
+        Assert.Equal((6, RolloutArms.Champion, 1.0), (restored.revision, Assert.Single(restored.arms).name, restored.arms[0].traffic_weight));
+        var rolledBack = Assert.Single(_publisher.Events, e => e.action == RolloutActions.RolledBack);
+        Assert.Equal(("canary", (long?)6), (rolledBack.from_stage, rolledBack.deployment_revision));
+        Assert.Equal([alert], _publisher.Alerts);
+    }
+
+    [Fact]
+    public async Task An_abort_whose_rollback_publish_failed_is_published_at_the_next_evaluation()
+    {
+        _controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1)));
+        _controller.OnRollout("flights", Spec());
+        await _driver.EvaluateAsync(CancellationToken.None);
+        Assert.Equal(RolloutPhase.Running, Assert.Single(_controller.Rollouts()).Phase);
+
+        _controller.OnRollout("flights", null); // ./mlops rollout abort
+        _publisher.FailOnce.Add(FailingRolloutPublisher.Event); // the deployment is restored, the event times out
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _driver.EvaluateAsync(CancellationToken.None));
+
+        var pending = Assert.Single(_controller.Rollouts());
+        Assert.Equal(RolloutPhase.RollingBack, pending.Phase);
+        Assert.Empty(_publisher.Events);
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        AssertRolledBackOnce(RolloutPublisher.AbortedAlert); // the restore is not published twice
+        Assert.Empty(_controller.Rollouts());
+        await _driver.EvaluateAsync(CancellationToken.None);
+        Assert.Single(_publisher.Events);
+    }
+
+    [Fact]
+    public async Task A_failed_gate_whose_rollback_publish_failed_stays_decided_until_it_is_published()
+    {
+        _controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1)));
+        _controller.OnRollout("flights", Spec(new RolloutGate { metric = "no_such_metric", max = 1 }));
+        _publisher.FailOnce.Add(FailingRolloutPublisher.Deployment);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _driver.EvaluateAsync(CancellationToken.None));
+        Assert.Equal(RolloutPhase.RollingBack, Assert.Single(_controller.Rollouts()).Phase);
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        AssertRolledBackOnce(RolloutPublisher.RolledBackAlert);
+        var rollout = Assert.Single(_controller.Rollouts());
+        Assert.Equal(RolloutPhase.RolledBack, rollout.Phase);
+        Assert.Contains("no_such_metric", rollout.LastReason);
+    }
+
+    [Theory]
+    [InlineData(RolloutActions.Started, "canary")]
+    [InlineData(RolloutActions.AwaitingApproval, "canary")]
+    public async Task A_restarted_controller_rolls_back_a_running_rollout_whose_record_is_gone(string action, string stage)
+    {
+        // State read back after a restart: the rollout was aborted (or its rollback never went out) while no controller ran.
+        _controller.OnEvent("flights", Event(action, stage, Created.AddMinutes(1)));
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        AssertRolledBackOnce(RolloutPublisher.AbortedAlert);
+        Assert.Empty(_controller.Rollouts());
+        await _driver.EvaluateAsync(CancellationToken.None);
+        Assert.Single(_publisher.Deployments);
+    }
+
+    [Fact]
+    public async Task A_rollout_whose_latest_event_finished_it_is_not_rolled_back_again_without_its_record()
+    {
+        _controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1)));
+        _controller.OnEvent("flights", Event(RolloutActions.RolledBack, null, Created.AddMinutes(2)));
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments);
+        Assert.Empty(_publisher.Events);
+        Assert.Empty(_controller.Rollouts());
+    }
+}
