@@ -10,6 +10,7 @@ public sealed class ArmMetrics
 
     private readonly List<double> _latencies = [];
     private readonly Random _reservoir = new(17);
+    private long _latencySamplesSeen;
     private double _probabilitySum;
 
     public long Count { get; private set; }
@@ -20,16 +21,17 @@ public sealed class ArmMetrics
     /// <summary>Predictions not served by the routed arm (fallback_reason set).</summary>
     public long Fallbacks { get; private set; }
 
+    /// <summary>Predictions with a probability the arm's own model produced (not a fallback's or the constant).</summary>
     public long Scored { get; private set; }
 
     public double ErrorRate => Count == 0 ? 0 : (double)Errors / Count;
 
     public double FallbackRate => Count == 0 ? 0 : (double)Fallbacks / Count;
 
-    /// <summary>Mean probability over the predictions that have one (null when none had).</summary>
+    /// <summary>Mean probability over the predictions the arm's own model scored (null when it scored none).</summary>
     public double? MeanProbability => Scored == 0 ? null : _probabilitySum / Scored;
 
-    /// <summary>The 99th percentile latency (nearest rank), 0 without samples.</summary>
+    /// <summary>The 99th percentile model latency (nearest rank), 0 without samples.</summary>
     public double LatencyP99Ms
     {
         get
@@ -41,24 +43,31 @@ public sealed class ArmMetrics
         }
     }
 
-    public void Record(double? probability, bool hasDecision, bool fellBack, double latencyMs)
+    /// <param name="probability">The served probability, whoever served it.</param>
+    /// <param name="hasDecision">Whether the prediction has a decision.</param>
+    /// <param name="fellBack">Whether the routed arm's model did not serve (fallback_reason set).</param>
+    /// <param name="modelLatencyMs">The model time the prediction took part in (latency_model_ms); null when no model ran for it.</param>
+    /// <param name="servedByArm">Whether the arm's own model produced the probability: only then does it count for score_shift.</param>
+    public void Record(double? probability, bool hasDecision, bool fellBack, double? modelLatencyMs, bool servedByArm = true)
     {
         Count++;
         if (probability is null || !hasDecision) Errors++;
         if (fellBack) Fallbacks++;
-        if (probability is { } p && double.IsFinite(p))
+        if (servedByArm && probability is { } p && double.IsFinite(p))
         {
             Scored++;
             _probabilitySum += p;
         }
+        if (modelLatencyMs is not { } latency) return;
         // A long stage on busy traffic sees millions of predictions: keep a bounded uniform sample (algorithm R).
+        _latencySamplesSeen++;
         if (_latencies.Count < MaxLatencySamples)
         {
-            _latencies.Add(latencyMs);
+            _latencies.Add(latency);
         }
-        else if (_reservoir.NextInt64(Count) is var slot && slot < MaxLatencySamples)
+        else if (_reservoir.NextInt64(_latencySamplesSeen) is var slot && slot < MaxLatencySamples)
         {
-            _latencies[(int)slot] = latencyMs;
+            _latencies[(int)slot] = latency;
         }
     }
 }

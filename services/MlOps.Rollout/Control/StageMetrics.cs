@@ -10,7 +10,7 @@ namespace MlOps.Rollout.Control;
 /// the deployment's shadow_rules, evaluated on the champion's predictions. Every champion prediction then counts for
 /// the champion, and for the candidate when the shadow set was evaluated on it (a shadow_decision) or when it could not
 /// be scored at all (an error either way); a scored prediction without a shadow_decision came from a revision before
-/// the stage's and is not the candidate's. The candidate's error, fallback and latency numbers are thus the champion's
+/// the stage's and is not the candidate's. The candidate's error, fallback and model latency numbers are thus the champion's
 /// model's on the predictions the candidate saw, and score_shift is |share of shadow_decision 'positive' − share of
 /// decision 'positive'| over the same predictions: how much the candidate would change what is decided.
 /// </remarks>
@@ -18,6 +18,9 @@ public sealed class StageMetrics(bool rulesShadow = false)
 {
     public const string ProbabilityScore = "probability";
     public const string Positive = "positive";
+
+    /// <summary>Prediction.served_by of a row the arm's own model did not serve.</summary>
+    private const string FallbackPrefix = "fallback:";
 
     private long _decided;
     private long _positive;
@@ -41,12 +44,19 @@ public sealed class StageMetrics(bool rulesShadow = false)
         };
         if (arm is null) return;
         double? probability = prediction.scores is not null && prediction.scores.TryGetValue(ProbabilityScore, out var p) ? p : null;
-        arm.Record(probability, prediction.decision is not null, prediction.fallback_reason is not null, prediction.latency_ms);
+        var hasDecision = prediction.decision is not null;
+        var fellBack = prediction.fallback_reason is not null;
+        // latency_ms is the whole micro-batch's (features, every model, shadows, fallbacks), the same for both arms;
+        // latency_model_ms is the run of this prediction's own model (0: no model ran, not a sample).
+        double? modelLatency = prediction.latency_model_ms > 0 ? prediction.latency_model_ms : null;
+        var servedByArm = !fellBack && prediction.served_by?.StartsWith(FallbackPrefix, StringComparison.Ordinal) != true;
+        arm.Record(probability, hasDecision, fellBack, modelLatency, servedByArm);
         if (!RulesShadow || arm != Champion) return;
         if (prediction.shadow_decision is { } shadow)
         {
-            Candidate.Record(probability, prediction.decision is not null, prediction.fallback_reason is not null, prediction.latency_ms);
-            if (prediction.decision is { } decision)
+            Candidate.Record(probability, hasDecision, fellBack, modelLatency, servedByArm);
+            // Both rule sets judged a fallback's (or the constant's) score: not the champion's model, left out as above.
+            if (prediction.decision is { } decision && servedByArm)
             {
                 _decided++;
                 if (decision == Positive) _positive++;
@@ -55,13 +65,15 @@ public sealed class StageMetrics(bool rulesShadow = false)
         }
         else if (probability is null || prediction.decision is null)
         {
-            Candidate.Record(probability, prediction.decision is not null, prediction.fallback_reason is not null, prediction.latency_ms);
+            Candidate.Record(probability, hasDecision, fellBack, modelLatency, servedByArm);
         }
     }
 
     /// <summary>
-    /// |mean candidate probability − mean champion probability|; null until both have scored. In a rule-set shadow
-    /// stage, the difference of the 'positive' shares of shadow_decision and decision; null until one was decided.
+    /// |mean candidate probability − mean champion probability| over the predictions each arm's own model served
+    /// (a fallback's or the constant's score says nothing of the model); null until both have scored. In a rule-set
+    /// shadow stage, the difference of the 'positive' shares of shadow_decision and decision over the predictions the
+    /// champion's model served; null until one was decided.
     /// </summary>
     public double? ScoreShift => RulesShadow
         ? _decided == 0 ? null : Math.Abs((double)_shadowPositive / _decided - (double)_positive / _decided)

@@ -257,6 +257,7 @@ public sealed class RolloutTests(StackFixture stack)
             served_by = fallsBack ? "fallback:constant" : "arm",
             served_features = new Dictionary<string, object>(),
             latency_ms = 5,
+            latency_model_ms = 2,
             spec_version = "it",
             predicted_at = DateTime.UtcNow,
             lineage = new Lineage(),

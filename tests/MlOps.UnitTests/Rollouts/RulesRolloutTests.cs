@@ -143,6 +143,13 @@ public sealed class RulesRolloutTests
 
         metrics.Record(Prediction(RolloutArms.Champion, "positive", "abstain"));
         Assert.Equal(Math.Abs(3.0 / 6 - 4.0 / 6), metrics.ScoreShift!.Value, 9);
+
+        // Both rule sets judging a fallback's score say nothing of the champion's model: a sample, not in the shift.
+        var fallback = Prediction(RolloutArms.Champion, "negative", "positive");
+        (fallback.fallback_reason, fallback.served_by) = ("timeout: flight-delay:1 took 80.0 ms", "fallback:flight-delay:0");
+        metrics.Record(fallback);
+        Assert.Equal(8, metrics.Candidate.Count);
+        Assert.Equal(Math.Abs(3.0 / 6 - 4.0 / 6), metrics.ScoreShift!.Value, 9);
     }
 
     [Fact]
