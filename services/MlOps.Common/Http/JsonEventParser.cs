@@ -123,7 +123,10 @@ public static partial class JsonEventParser
             {
                 JsonValueKind.String => property.Value.GetString(),
                 JsonValueKind.Number when property.Value.TryGetInt64(out var whole) => whole,
-                JsonValueKind.Number => property.Value.GetDouble(),
+                // 1e400 reads as +Infinity, which no contract bound catches and no JSON or Avro consumer expects back.
+                JsonValueKind.Number when property.Value.TryGetDouble(out var real) && double.IsFinite(real) => real,
+                JsonValueKind.Number => Invalid(problems, $"{at}/attributes/{property.Name}",
+                    $"number {Truncate(property.Value.GetRawText())} is outside the range of a double"),
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
