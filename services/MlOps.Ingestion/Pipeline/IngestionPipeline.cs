@@ -63,11 +63,9 @@ public sealed class IngestionPipeline(
             if (isDuplicate[i])
             {
                 outcomes[i] = new IngestionOutcome(input.Envelope!.event_id, Outcome.Duplicate, []);
-                IngestionMetrics.Observe(input, spec, Outcome.Duplicate, [], now);
                 continue;
             }
             var output = prepared[i];
-            IngestionMetrics.Observe(input, spec, output.Outcome.Outcome, output.Outcome.Reasons, now);
             writes.Add(publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct));
             outcomes[i] = output.Outcome;
         }
@@ -86,6 +84,11 @@ public sealed class IngestionPipeline(
             // a duplicate. Should this fail too, a Kafka replay still recognises its own claim.
             await deduplicator.ReleaseAsync(claims.Where(c => c.Hold && !isDuplicate[c.Index]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
             throw;
+        }
+        // Counted only now: a batch whose writes fail is retried whole, and counting before the acks counted it twice.
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            IngestionMetrics.Observe(inputs[i], spec, outcomes[i].Outcome, outcomes[i].Reasons, now);
         }
         await quality.ObserveAsync(spec, inputs, outcomes, ct);
         return outcomes;
