@@ -52,8 +52,9 @@ public static partial class JsonEventParser
             var events = new List<ParsedEvent>(items.Count);
             for (var i = 0; i < items.Count; i++)
             {
-                var envelope = ParseEvent(items[i], prefix(i), problems);
-                events.Add(new ParsedEvent(envelope, Encoding.UTF8.GetBytes(items[i].GetRawText())));
+                var at = prefix(i);
+                var envelope = ParseEvent(items[i], at, problems);
+                events.Add(new ParsedEvent(envelope, Encoding.UTF8.GetBytes(items[i].GetRawText()), at));
             }
             return problems.Count > 0 ? JsonParseResult.Failed([.. problems]) : JsonParseResult.Ok(events);
         }
