@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MlOps.Common.Http;
 using MlOps.Common.Kafka;
+using MlOps.Common.Spec;
 using MlOps.Contracts;
 using MlOps.Inference.Serving;
 
@@ -28,7 +29,8 @@ public sealed record PredictResult(
 /// <summary>
 /// <c>POST /v1/predict</c>: one event or an array (the JSON event format of <c>POST /v1/events</c>), scored
 /// synchronously with the deployment for its event type and tenant. Every prediction is durable in
-/// mlops.predictions before the 200 is sent (unless Inference:HttpAwaitsLog is false). 400 problem+json names every structural problem; 413 for too many
+/// mlops.predictions before the 200 is sent (unless Inference:HttpAwaitsLog is false). 400 problem+json names every structural
+/// problem, or every attribute value that breaks its event type's data contract; 413 for too many
 /// instances or too large a body; 503 when Redis or Kafka cannot serve now.
 /// </summary>
 public static class PredictEndpoint
@@ -37,7 +39,8 @@ public static class PredictEndpoint
     private const string Source = "http";
 
     public static async Task<IResult> HandleAsync(
-        HttpContext http, Scorer scorer, PredictionLog log, IOptions<InferenceOptions> options, CancellationToken ct)
+        HttpContext http, Scorer scorer, PredictionLog log, SpecProvider specs, TimeProvider clock, IOptions<InferenceOptions> options,
+        CancellationToken ct)
     {
         var limits = options.Value;
         var body = await RequestBody.ReadAsync(http.Request, limits.MaxHttpBodyBytes, ct);
@@ -52,11 +55,12 @@ public static class PredictEndpoint
         }
         if (parsed.Problems.Count > 0)
         {
-            return Results.Problem(
-                title: "Malformed instances",
-                detail: string.Join("; ", parsed.Problems.Select(p => $"{(p.Pointer.Length == 0 ? "body" : p.Pointer)}: {p.Message}")),
-                statusCode: StatusCodes.Status400BadRequest,
-                extensions: new Dictionary<string, object?> { ["errors"] = parsed.Problems });
+            return BadRequest("Malformed instances", parsed.Problems);
+        }
+        var broken = InstanceContractCheck.Problems(parsed.Events, specs.Current, clock.GetUtcNow().UtcDateTime);
+        if (broken.Count > 0)
+        {
+            return BadRequest("Instances break their data contract", broken);
         }
 
         var trace = http.Request.Headers["traceparent"].FirstOrDefault() ?? LineageHeaders.NewTraceParent();
@@ -102,6 +106,12 @@ public static class PredictEndpoint
             scored ? probability : null, p.decision, p.served_features, p.missing_features, p.latency_ms,
             p.served_by, p.fallback_reason, p.route_bucket, scored ? null : $"not scored: {p.fallback_reason}");
     }
+
+    private static IResult BadRequest(string title, IReadOnlyList<JsonProblem> problems) => Results.Problem(
+        title: title,
+        detail: string.Join("; ", problems.Select(p => $"{(p.Pointer.Length == 0 ? "body" : p.Pointer)}: {p.Message}")),
+        statusCode: StatusCodes.Status400BadRequest,
+        extensions: new Dictionary<string, object?> { ["errors"] = problems });
 
     private static IResult TooLarge(string detail) =>
         Results.Problem(title: "Payload too large", detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge);

@@ -8,8 +8,8 @@ using MlOps.Ingestion.Quality;
 namespace MlOps.Ingestion.Pipeline;
 
 /// <summary>
-/// The one path every input takes, from Kafka or HTTP: dedupe, validate against the data contract, publish to
-/// events.validated or events.quarantine, count. Completes only when every output is durable in Kafka, so callers
+/// The one path every input takes, from Kafka or HTTP: validate against the data contract, dedupe, publish to
+/// events.validated or events.quarantine, count. Only validated events hold their event id against later copies. Completes only when every output is durable in Kafka, so callers
 /// may then commit offsets or answer 202. For every input exactly one outcome: validated, quarantined or duplicate.
 /// </summary>
 public sealed class IngestionPipeline(
@@ -24,16 +24,22 @@ public sealed class IngestionPipeline(
     {
         var spec = specs.Current;
         var now = clock.GetUtcNow().UtcDateTime;
-        var claims = ClaimsOf(inputs);
-        // The dedupe round trip to Redis is in flight while every output is validated and encoded: neither needs
-        // the other. Nothing is counted or published before the verdict; a duplicate's prepared output is dropped.
-        var claiming = deduplicator.ClaimAsync(claims.Select(c => (c.EventId, c.Claim)).ToList(), options.Value.DedupeHorizon, ct);
+        // Validation comes first: it decides which inputs hold their event id (only those bound for events.validated).
+        var verdicts = new Verdict[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            verdicts[i] = Judge(inputs[i], spec, now);
+        }
+        var claims = ClaimsOf(inputs, verdicts);
+        // The dedupe round trip to Redis is in flight while every output is encoded: neither needs the other. Nothing
+        // is counted or published before the verdict; a duplicate's prepared output is dropped.
+        var claiming = deduplicator.ClaimAsync(claims.Select(c => (c.EventId, c.Claim, c.Hold)).ToList(), options.Value.DedupeHorizon, ct);
         var prepared = new PreparedOutput[inputs.Count];
         try
         {
             for (var i = 0; i < inputs.Count; i++)
             {
-                prepared[i] = await PrepareAsync(inputs[i], spec, now);
+                prepared[i] = await PrepareAsync(inputs[i], verdicts[i], spec, now);
             }
         }
         catch
@@ -57,11 +63,9 @@ public sealed class IngestionPipeline(
             if (isDuplicate[i])
             {
                 outcomes[i] = new IngestionOutcome(input.Envelope!.event_id, Outcome.Duplicate, []);
-                IngestionMetrics.Observe(input, spec, Outcome.Duplicate, [], now);
                 continue;
             }
             var output = prepared[i];
-            IngestionMetrics.Observe(input, spec, output.Outcome.Outcome, output.Outcome.Reasons, now);
             writes.Add(publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct));
             outcomes[i] = output.Outcome;
         }
@@ -78,28 +82,38 @@ public sealed class IngestionPipeline(
         {
             // The input will come again (an HTTP retry, a Kafka redelivery): free the claims so it is not taken for
             // a duplicate. Should this fail too, a Kafka replay still recognises its own claim.
-            await deduplicator.ReleaseAsync(claims.Where(c => !isDuplicate[c.Index]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
+            await deduplicator.ReleaseAsync(claims.Where(c => c.Hold && !isDuplicate[c.Index]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
             throw;
+        }
+        // Counted only now: a batch whose writes fail is retried whole, and counting before the acks counted it twice.
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            IngestionMetrics.Observe(inputs[i], spec, outcomes[i].Outcome, outcomes[i].Reasons, now);
         }
         await quality.ObserveAsync(spec, inputs, outcomes, ct);
         return outcomes;
     }
 
-    /// <summary>The output an input gets unless it turns out to be a duplicate: validated, or quarantined with reasons.</summary>
-    private async ValueTask<PreparedOutput> PrepareAsync(IncomingEvent input, PlatformSpec spec, DateTime now)
+    /// <summary>Checks an input against its data contract: no violations and a contract means it will be validated.</summary>
+    private static Verdict Judge(IncomingEvent input, PlatformSpec spec, DateTime now)
     {
         if (input.Envelope is not { } envelope)
         {
-            RuleViolation[] reasons = [input.DecodeFailure!];
-            return await QuarantineAsync(input, reasons, null, spec, now);
+            return new Verdict([input.DecodeFailure!], null);
         }
         var violations = EventValidator.Validate(IngestionRecords.ToCandidate(envelope, input.RawValue.Length), spec, now);
-        var contract = spec.Contracts.GetValueOrDefault(envelope.event_type ?? "");
-        if (violations.Count > 0 || contract is null)
+        return new Verdict(violations, spec.Contracts.GetValueOrDefault(envelope.event_type ?? ""));
+    }
+
+    /// <summary>The output an input gets unless it turns out to be a duplicate: validated, or quarantined with reasons.</summary>
+    private async ValueTask<PreparedOutput> PrepareAsync(IncomingEvent input, Verdict verdict, PlatformSpec spec, DateTime now)
+    {
+        if (!verdict.IsValid)
         {
-            return await QuarantineAsync(input, violations, contract?.Version, spec, now);
+            return await QuarantineAsync(input, verdict.Violations, verdict.Contract?.Version, spec, now);
         }
-        var validated = IngestionRecords.Validated(envelope, contract, spec, now);
+        var envelope = input.Envelope!;
+        var validated = IngestionRecords.Validated(envelope, verdict.Contract!, spec, now);
         var headers = Headers(input, spec);
         var value = await publisher.SerializeAsync(TopicCatalog.EventsValidated, validated, headers);
         return new PreparedOutput(new IngestionOutcome(envelope.event_id, Outcome.Validated, []), TopicCatalog.EventsValidated, envelope.entity_id, value, headers);
@@ -114,7 +128,7 @@ public sealed class IngestionPipeline(
         return new PreparedOutput(new IngestionOutcome(record.event_id, Outcome.Quarantined, reasons), TopicCatalog.EventsQuarantine, record.event_id, value, headers);
     }
 
-    private async Task ReleaseOwnClaimsAsync(Task<bool[]> claiming, List<(int Index, string EventId, string Claim)> claims)
+    private async Task ReleaseOwnClaimsAsync(Task<bool[]> claiming, List<(int Index, string EventId, string Claim, bool Hold)> claims)
     {
         bool[] fresh;
         try
@@ -125,7 +139,12 @@ public sealed class IngestionPipeline(
         {
             return; // the claims failed as well: the caller's error is the one to report
         }
-        await deduplicator.ReleaseAsync(claims.Where((_, i) => fresh[i]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
+        await deduplicator.ReleaseAsync(claims.Where((c, i) => c.Hold && fresh[i]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
+    }
+
+    private readonly record struct Verdict(IReadOnlyList<RuleViolation> Violations, DataContract? Contract)
+    {
+        public bool IsValid => Violations.Count == 0 && Contract is not null;
     }
 
     private sealed record PreparedOutput(IngestionOutcome Outcome, string Topic, string? Key, byte[] Value, Confluent.Kafka.Headers Headers);
@@ -133,15 +152,19 @@ public sealed class IngestionPipeline(
     private static Confluent.Kafka.Headers Headers(IncomingEvent input, PlatformSpec spec) => LineageHeaders.Create(
         input.Source.Topic ?? input.Source.Kind, input.Source.Partition, input.Source.Offset, spec.VersionTag, null, input.TraceParent);
 
-    /// <summary>Inputs that carry an event id take part in dedupe; undecodable ones cannot.</summary>
-    private static List<(int Index, string EventId, string Claim)> ClaimsOf(IReadOnlyList<IncomingEvent> inputs)
+    /// <summary>
+    /// Inputs that carry an event id take part in dedupe; undecodable ones cannot. Only an input bound for
+    /// events.validated holds its id (<c>Hold</c>): a quarantined one is only checked, so the producer's corrected
+    /// re-send, or a replay of the quarantine after a spec fix, under the same id still goes through.
+    /// </summary>
+    private static List<(int Index, string EventId, string Claim, bool Hold)> ClaimsOf(IReadOnlyList<IncomingEvent> inputs, Verdict[] verdicts)
     {
-        var claims = new List<(int, string, string)>(inputs.Count);
+        var claims = new List<(int, string, string, bool)>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
             if (inputs[i].Envelope?.event_id is { Length: > 0 } eventId)
             {
-                claims.Add((i, eventId, inputs[i].Source.Claim(i)));
+                claims.Add((i, eventId, inputs[i].Source.Claim(i), verdicts[i].IsValid));
             }
         }
         return claims;

@@ -19,7 +19,7 @@ namespace MlOps.IntegrationTests.Ingestion;
 /// right reason, or counted as a duplicate — and the three add up to the inputs.
 /// </summary>
 [Collection(StackCollection.Name)]
-public sealed class IngestionPipelineTests(StackFixture stack, ITestOutputHelper output)
+public sealed partial class IngestionPipelineTests(StackFixture stack, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];

@@ -52,6 +52,19 @@ public sealed class JsonEventParserTests
     }
 
     [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    public void A_number_beyond_double_range_is_refused_at_its_pointer_not_read_as_infinity(string number)
+    {
+        var result = Parse($$$"""[{{{Valid}}},{"event_id":"e","tenant_id":"t","entity_id":"x","event_type":"y","event_time":"2026-03-01T17:05:00Z","attributes":{"distance":{{{number}}},"tiny":1e-400}}]""");
+
+        Assert.Empty(result.Events);
+        var problem = Assert.Single(result.Problems); // 1e-400 underflows to 0, which is finite: not a problem
+        Assert.Equal("/1/attributes/distance", problem.Pointer);
+        Assert.Contains($"number {number} is outside the range of a double", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("{\"event_id\":", "not valid JSON")]
     [InlineData("42", "must be an event object or an array")]
     [InlineData("[]", "holds no events")]
