@@ -55,6 +55,6 @@ public static class InferenceMetrics
         "mlops_inference_log_failures_total", "Predictions answered over HTTP whose background log write failed (Inference:HttpAwaitsLog=false).");
 
     public static readonly Counter RegistryRecords = Metrics.CreateCounter(
-        "mlops_inference_registry_records_total", "Records read from the registry and deployment topics, by outcome (applied, poison).",
+        "mlops_inference_registry_records_total", "Records read from the registry and deployment topics, by outcome (applied, poison, failed).",
         "topic", "outcome");
 }

@@ -119,7 +119,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             var routes = new List<DeploymentRoute>();
             foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                if (RouteOf(key, deployment) is { } route)
+                if (SafeRouteOf(key, deployment) is { } route)
                 {
                     routes.Add(route);
                 }
@@ -146,6 +146,20 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
                 _loaded.Remove(unused, out var handle);
                 handle!.Release();
             }
+        }
+    }
+
+    /// <summary>One deployment's route; a failure nothing anticipated counts as "cannot be served" for it alone.</summary>
+    private DeploymentRoute? SafeRouteOf(string key, Deployment deployment)
+    {
+        try
+        {
+            return RouteOf(key, deployment);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogError(ex, "Deployment {Deployment} revision {Revision} could not be routed", key, deployment.revision);
+            return null;
         }
     }
 
@@ -266,6 +280,13 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         catch (ModelLoadException ex)
         {
             RefuseModel(modelKey, ex.Reason, ex.Message);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever else one version's load throws refuses that version (alert, metric, the previous version keeps
+            // serving); thrown on, it would escape Reconcile and stop the registry watcher on every replay.
+            RefuseModel(modelKey, ModelLoadException.LoadFailed, $"{modelKey}: loading failed: {ex.GetType().Name}: {ex.Message}");
             return null;
         }
     }

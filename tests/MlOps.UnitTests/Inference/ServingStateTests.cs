@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Contracts;
+using MlOps.Inference;
 using MlOps.Inference.Serving;
 using MlOps.Models;
 using MlOps.Models.Rules;
@@ -74,6 +75,56 @@ public sealed class ServingStateTests : IDisposable
         Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
         Assert.Equal([("flight-delay:2", ModelLoadException.ArtifactMissing)], _refusals);
         Assert.StartsWith("artifact_missing: ", _state.Refused["flight-delay:2"]);
+    }
+
+    [Theory]
+    [InlineData("file://host:99999/x.onnx", "Invalid URI")]
+    [InlineData("bad\0name.onnx", "\\u0000")]
+    public void A_malformed_artifact_uri_is_refused_with_its_reason_and_the_previous_version_keeps_serving(string uri, string named)
+    {
+        // The service's own loader (RegistryWatcher.Load), which resolves artifact_uri: that is where the URI broke.
+        var options = new InferenceOptions { ModelsDirectory = Path.GetTempPath() };
+        using var state = new ServingState(v => RegistryWatcher.Load(options, v), NullLogger<ServingState>.Instance);
+        var refusals = new List<(string Model, string Reason, string Message)>();
+        state.ModelRefused += (model, reason, message) => refusals.Add((model, reason, message));
+        var good = Version("1");
+        state.OnModelVersion(OnnxModel.KeyOf(good), good);
+        state.OnDeployment("delay", Deployment("delay", "1", 1));
+        state.Reconcile();
+        var bad = Version("2");
+        bad.artifact_uri = uri;
+        state.OnModelVersion(OnnxModel.KeyOf(bad), bad);
+        state.OnDeployment("delay", Deployment("delay", "2", 2));
+
+        state.Reconcile(); // must not throw: a throw here stopped the registry watcher, and the host with it
+
+        Assert.Equal("flight-delay:1", state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
+        var (model, reason, message) = Assert.Single(refusals);
+        Assert.Equal(("flight-delay:2", ModelLoadException.ArtifactUriInvalid), (model, reason));
+        Assert.Contains("artifact_uri '", message);
+        Assert.Contains(named, message);
+        Assert.StartsWith("artifact_uri_invalid: ", state.Refused["flight-delay:2"]);
+    }
+
+    [Fact]
+    public void A_load_that_throws_something_unexpected_refuses_that_version_instead_of_escaping_reconcile()
+    {
+        using var state = new ServingState(
+            v => v.version == "2" ? throw new InvalidOperationException("boom") : OnnxModel.Load(v, v.artifact_uri),
+            NullLogger<ServingState>.Instance);
+        var refusals = new List<(string Model, string Reason)>();
+        state.ModelRefused += (model, reason, _) => refusals.Add((model, reason));
+        state.OnModelVersion("flight-delay:1", Version("1"));
+        state.OnModelVersion("flight-delay:2", Version("2"));
+        state.OnDeployment("delay", Deployment("delay", "1", 1));
+        state.Reconcile();
+        state.OnDeployment("delay", Deployment("delay", "2", 2));
+
+        state.Reconcile();
+
+        Assert.Equal("flight-delay:1", state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
+        Assert.Equal([("flight-delay:2", ModelLoadException.LoadFailed)], refusals);
+        Assert.Contains("InvalidOperationException: boom", state.Refused["flight-delay:2"]);
     }
 
     [Fact]
