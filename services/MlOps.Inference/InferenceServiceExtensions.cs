@@ -54,6 +54,11 @@ public static class InferenceServiceExtensions
                 AlertSeverity.critical,
                 new Dictionary<string, string> { ["service"] = ServiceName, ["rule_set"] = ruleSet, ["version"] = version, ["reason"] = reason },
                 new Dictionary<string, string> { ["message"] = message }));
+            state.DeploymentRefused += (deployment, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                "DeploymentRefused",
+                AlertSeverity.critical,
+                new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["reason"] = reason },
+                new Dictionary<string, string> { ["message"] = message }));
             return state;
         });
         services.AddSingleton(sp =>

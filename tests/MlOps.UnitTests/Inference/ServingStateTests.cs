@@ -128,6 +128,46 @@ public sealed class ServingStateTests : IDisposable
     }
 
     [Fact]
+    public void Of_two_deployments_scoring_one_event_type_the_first_key_serves_and_the_other_is_refused_once()
+    {
+        var conflicts = new List<(string Deployment, string Reason, string Message)>();
+        _state.DeploymentRefused += (deployment, reason, message) => conflicts.Add((deployment, reason, message));
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay-b", Deployment("delay-b", "2", 1)); // arrives first, but sorts after "delay"
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+
+        _state.Reconcile();
+        _state.Reconcile();
+
+        var served = Assert.Single(_state.Current.Routes); // GET /v1/models and readiness list only what routes
+        Assert.Equal("delay", served.Key);
+        Assert.Same(served, _state.Current.Route("flight_departure", "any"));
+        var (deployment, reason, message) = Assert.Single(conflicts);
+        Assert.Equal(("delay-b", ServingState.RouteConflict), (deployment, reason));
+        Assert.Contains("'flight_departure'", message);
+        Assert.Contains("deployment delay already scores", message);
+        Assert.StartsWith("route_conflict: ", _state.Refused["deployment delay-b"]);
+    }
+
+    [Fact]
+    public void A_deployment_refused_for_a_route_conflict_serves_once_the_other_is_retired()
+    {
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.OnDeployment("delay-b", Deployment("delay-b", "2", 1));
+        _state.Reconcile();
+
+        _state.OnDeployment("delay", null);
+        _state.Reconcile();
+
+        Assert.Equal("delay-b", Assert.Single(_state.Current.Routes).Key);
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "any")!.ChampionModel.Model.Key);
+        Assert.Empty(_state.Refused);
+    }
+
+    [Fact]
     public void A_deployment_read_before_its_model_version_is_served_once_the_version_arrives()
     {
         _state.OnDeployment("delay", Deployment("delay", "1", 1));
