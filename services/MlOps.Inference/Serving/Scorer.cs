@@ -54,6 +54,9 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
 {
     public const string ProbabilityScore = "probability";
 
+    /// <summary>Prediction.served_by of an unscored prediction: neither the arm's model, a fallback nor a constant served.</summary>
+    public const string ServedByNone = "none";
+
     /// <summary>Raised when a model's score could not be served: (deployment key, model key, failure).</summary>
     public event Action<string, string, ScoringFailure>? ModelFailed;
 
@@ -252,8 +255,12 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
     {
         var route = job.Route;
         var constant = !job.Shadow && job.Probability is null ? route.Deployment.fallback_constant : null;
-        var model = job.Model.Model.Version;
-        var row = job.Row;
+        // What the prediction names is what produced its score: the model that scored it, with that model's row, or
+        // the constant (no row). Unscored, it names the routed arm's own model, served_by "none" and no row: no model
+        // it tried served, and its fallback_reason lists why each one did not.
+        var scoredByModel = job.Probability is not null;
+        var model = (scoredByModel ? job.Model : job.ArmModel).Model.Version;
+        var row = scoredByModel ? job.Row : new AssembledRow();
         var prediction = new Prediction
         {
             prediction_id = PredictionId(request.EventId, route.Key, job.Arm),
@@ -271,8 +278,8 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             model_sha256 = constant is null ? model.artifact_sha256 : null,
             scores = new Dictionary<string, double>(),
             decision = null,
-            fallback_reason = job.FirstFailure?.ToString(),
-            served_by = constant is not null ? "fallback:constant" : job.Level == 0 ? "arm" : $"fallback:{job.Model.Model.Key}",
+            fallback_reason = job.FailureChain,
+            served_by = constant is not null ? "fallback:constant" : !scoredByModel ? ServedByNone : job.Level == 0 ? "arm" : $"fallback:{job.Model.Model.Key}",
             served_features = row.Served,
             feature_ages_ms = row.AgesMs,
             missing_features = row.Missing,
@@ -304,6 +311,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         {
             InferenceMetrics.Unscored.WithLabels(path, job.FirstFailure?.Code ?? "unknown").Inc();
         }
+        // Only a scored row has missing features to report, and they are the scoring model's (job.Model's) own.
         foreach (var missing in row.Missing)
         {
             InferenceMetrics.MissingFeatures.WithLabels(job.Model.Model.Key, missing).Inc();
