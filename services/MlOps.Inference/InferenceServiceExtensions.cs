@@ -82,6 +82,18 @@ public static class InferenceServiceExtensions
                         new Dictionary<string, string> { ["message"] = failure.Detail }));
                 }
             };
+            // A failing shadow serves nothing and falls back to nothing: its own alert, throttled the same way.
+            scorer.ShadowFailed += (deployment, arm, model, failure) =>
+            {
+                if (throttle.ShouldRaise($"shadow|{deployment}|{model}|{failure.Code}"))
+                {
+                    _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                        "ShadowModelFailed",
+                        AlertSeverity.warning,
+                        new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["arm"] = arm, ["model"] = model, ["reason"] = failure.Code },
+                        new Dictionary<string, string> { ["message"] = failure.Detail }));
+                }
+            };
             return scorer;
         });
         services.AddSingleton(sp => new PredictionLog(sp.GetRequiredService<AvroPublisher>(), sp.GetRequiredService<ILogger<PredictionLog>>())

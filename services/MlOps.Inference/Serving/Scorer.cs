@@ -60,6 +60,12 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
     /// <summary>Raised when a model's score could not be served: (deployment key, model key, failure).</summary>
     public event Action<string, string, ScoringFailure>? ModelFailed;
 
+    /// <summary>
+    /// Raised when a shadow arm's model could not score a row: (deployment key, shadow arm, model key, failure). Its
+    /// own event, not <see cref="ModelFailed"/>: a shadow has no fallback and serves nothing, so nothing fell back.
+    /// </summary>
+    public event Action<string, string, string, ScoringFailure>? ShadowFailed;
+
     public async Task<IReadOnlyList<ScoreOutcome>> ScoreAsync(IReadOnlyList<ScoringRequest> requests, string path, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -155,7 +161,14 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         if (job.Failure is { } failure)
         {
             InferenceMetrics.ModelFailures.WithLabels(job.Route.Key, job.Model.Model.Key, failure.Code).Inc();
-            ModelFailed?.Invoke(job.Route.Key, job.Model.Model.Key, failure);
+            if (job.Shadow)
+            {
+                ShadowFailed?.Invoke(job.Route.Key, job.Arm, job.Model.Model.Key, failure);
+            }
+            else
+            {
+                ModelFailed?.Invoke(job.Route.Key, job.Model.Model.Key, failure);
+            }
         }
     }
 
@@ -307,8 +320,9 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
                 InferenceMetrics.Fallbacks.WithLabels(route.Key, failure.Code, constant is null ? "model" : "constant").Inc();
             }
         }
-        else
+        else if (!job.Shadow)
         {
+            // Requests that could not be scored: a shadow's unscored row is not one (the request was served).
             InferenceMetrics.Unscored.WithLabels(path, job.FirstFailure?.Code ?? "unknown").Inc();
         }
         // Only a scored row has missing features to report, and they are the scoring model's (job.Model's) own.
@@ -348,7 +362,8 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             prediction.decision = result.Decision;
             prediction.rules_fired = result.Fired.ToList();
             prediction.rule_versions[rules.Set.name] = rules.Set.version;
-            foreach (var fired in result.Fired)
+            // The metric counts rules that changed a served prediction; a shadow's is logged with its rules, not served.
+            foreach (var fired in prediction.is_shadow ? [] : result.Fired)
             {
                 InferenceMetrics.RulesFired.WithLabels(rules.Key, fired).Inc();
             }

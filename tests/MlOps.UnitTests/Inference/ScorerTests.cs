@@ -4,6 +4,7 @@ using MlOps.Contracts;
 using MlOps.Inference;
 using MlOps.Inference.Serving;
 using MlOps.Models;
+using MlOps.Models.Rules;
 using MlOps.UnitTests.Training;
 
 namespace MlOps.UnitTests.Inference;
@@ -143,5 +144,62 @@ public sealed class ScorerTests : IDisposable
         Assert.Contains("flight-delay:41", p.fallback_reason);
         Assert.Contains("; fallback flight-delay:42: ", p.fallback_reason);
         Assert.Empty(p.served_features);
+    }
+
+    [Fact]
+    public async Task A_failing_shadow_is_neither_an_unscored_request_nor_a_fallback_and_raises_its_own_event()
+    {
+        Register("51", strict: false);
+        Register("52", strict: true);
+        Deploy([], constant: null, Arm("stable", "51"), Arm("shadow", "52", shadow: true));
+        var scorer = NewScorer();
+        var fallbacks = new List<string>();
+        var shadows = new List<string>();
+        scorer.ModelFailed += (_, model, failure) => fallbacks.Add($"{model} {failure.Code}");
+        scorer.ShadowFailed += (_, arm, model, failure) => shadows.Add($"{arm} {model} {failure.Code}");
+        var unscored = InferenceMetrics.Unscored.WithLabels("scorer-shadow", ScoringFailure.MissingRequiredFeature);
+        var before = unscored.Value;
+
+        var outcome = Assert.Single(await scorer.ScoreAsync([Request()], "scorer-shadow", CancellationToken.None));
+
+        Assert.True(outcome.Prediction!.scores.ContainsKey(Scorer.ProbabilityScore)); // the request was served
+        var shadow = Assert.Single(outcome.Shadows);
+        Assert.Equal(Scorer.ServedByNone, shadow.served_by); // the shadow's row is logged, unscored
+        Assert.Equal(before, unscored.Value);
+        Assert.Empty(fallbacks); // no ModelFallback alert: nothing fell back
+        Assert.Equal(["shadow flight-delay:52 missing_required_feature"], shadows);
+    }
+
+    [Fact]
+    public async Task Rules_fired_on_a_shadow_prediction_are_logged_but_not_counted_as_changing_a_served_one()
+    {
+        Register("61", strict: false);
+        _state.OnRuleSet("shadow-count-rules:1", new RuleSet
+        {
+            name = "shadow-count-rules",
+            version = "1",
+            rules = [new OutputRule { name = "pin", kind = RuleKinds.Clamp, min = 0.999, max = 0.999 }],
+            created_at = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        });
+        _state.OnDeployment("delay", new Deployment
+        {
+            deployment = "delay",
+            event_types = ["flight_departure"],
+            arms = [Arm("stable", "61"), Arm("shadow", "61", shadow: true)],
+            fallback = [],
+            output_rules = "shadow-count-rules:1",
+            stage = "production",
+            revision = 1,
+            spec_version = "",
+        });
+        _state.Reconcile();
+        var fired = InferenceMetrics.RulesFired.WithLabels("shadow-count-rules:1", "shadow-count-rules:1/pin");
+        var before = fired.Value;
+
+        var outcome = Assert.Single(await NewScorer().ScoreAsync([Request()], "test", CancellationToken.None));
+
+        Assert.Equal(["shadow-count-rules:1/pin"], outcome.Prediction!.rules_fired);
+        Assert.Equal(["shadow-count-rules:1/pin"], Assert.Single(outcome.Shadows).rules_fired); // logged with the shadow ...
+        Assert.Equal(before + 1, fired.Value); // ... but only the served prediction counts
     }
 }
