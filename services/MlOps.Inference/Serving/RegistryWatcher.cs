@@ -106,7 +106,7 @@ public sealed class RegistryWatcher(
                     if (!_caughtUp.Task.IsCompleted && partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0)))
                     {
                         _caughtUp.TrySetResult();
-                        logger.LogInformation("Registry read: {Routes} deployments served, {Refused} model versions refused",
+                        logger.LogInformation("Registry read: {Routes} deployments served, {Refused} refused (model versions, rule sets, deployments)",
                             state.Current.Routes.Count, state.Refused.Count);
                     }
                     continue;
