@@ -131,6 +131,14 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             var conflicts = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
+                // One (event type, tenant) scores through one deployment. Keys are taken in ordinal order, so every
+                // instance, at any reconcile, keeps the same one: the first key serves, a later one is refused whole,
+                // checked before its models are loaded (they would only be unloaded again).
+                if (ConflictOf(key, deployment, claimed) is { } conflict)
+                {
+                    conflicts[key] = conflict;
+                    continue;
+                }
                 DeploymentRoute? candidate = null;
                 if (SafeRouteOf(key, deployment) is { } route)
                 {
@@ -150,21 +158,15 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
                 {
                     continue;
                 }
-                // One (event type, tenant) scores through one deployment. Keys are taken in ordinal order, so every
-                // instance, at any reconcile, keeps the same one: the first key serves, a later one is refused whole.
-                var scopes = candidate.Deployment.event_types.Distinct(StringComparer.Ordinal)
-                    .Select(eventType => (EventType: eventType, Tenant: candidate.Deployment.tenant_id)).ToList();
-                var taken = scopes.Where(claimed.ContainsKey).ToList();
-                if (taken.Count > 0)
+                // A kept revision may score other event types than the refused one asked for.
+                if (!ReferenceEquals(candidate.Deployment, deployment) && ConflictOf(key, candidate.Deployment, claimed) is { } keptConflict)
                 {
-                    var (eventType, tenant) = taken[0];
-                    conflicts[key] = $"deployment {key} scores event type '{eventType}' for {TenantScope(tenant)}, "
-                        + $"which deployment {claimed[taken[0]]} already scores; it is not served until one of them changes";
+                    conflicts[key] = keptConflict;
                     continue;
                 }
-                foreach (var scope in scopes)
+                foreach (var eventType in candidate.Deployment.event_types)
                 {
-                    claimed[scope] = key;
+                    claimed[(eventType, candidate.Deployment.tenant_id)] = key;
                 }
                 routes.Add(candidate);
             }
@@ -254,6 +256,20 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     private static string RulesRefusalKey(string ruleSet) => "rules " + ruleSet;
 
     private static string DeploymentRefusalKey(string deployment) => "deployment " + deployment;
+
+    /// <summary>Why <paramref name="deployment"/> cannot route beside the deployments already claimed, or null.</summary>
+    private static string? ConflictOf(string key, Deployment deployment, Dictionary<(string EventType, string? Tenant), string> claimed)
+    {
+        foreach (var eventType in deployment.event_types)
+        {
+            if (claimed.TryGetValue((eventType, deployment.tenant_id), out var holder))
+            {
+                return $"deployment {key} scores event type '{eventType}' for {TenantScope(deployment.tenant_id)}, "
+                    + $"which deployment {holder} already scores; it is not served until one of them changes";
+            }
+        }
+        return null;
+    }
 
     private static string TenantScope(string? tenant) => tenant is null ? "all tenants" : $"tenant '{tenant}'";
 

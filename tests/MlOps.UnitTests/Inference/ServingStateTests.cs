@@ -151,6 +151,24 @@ public sealed class ServingStateTests : IDisposable
     }
 
     [Fact]
+    public void A_deployment_refused_for_a_route_conflict_does_not_load_its_models_on_every_reconcile()
+    {
+        var loads = new List<string>();
+        using var state = new ServingState(v => { loads.Add(OnnxModel.KeyOf(v)); return OnnxModel.Load(v, v.artifact_uri); }, NullLogger<ServingState>.Instance);
+        foreach (var version in new[] { Version("1"), Version("2") })
+        {
+            state.OnModelVersion(OnnxModel.KeyOf(version), version);
+        }
+        state.OnDeployment("delay", Deployment("delay", "1", 1));
+        state.OnDeployment("delay-b", Deployment("delay-b", "2", 1));
+
+        state.Reconcile();
+        state.Reconcile();
+
+        Assert.Equal(["flight-delay:1"], loads);
+    }
+
+    [Fact]
     public void A_deployment_refused_for_a_route_conflict_serves_once_the_other_is_retired()
     {
         Publish(Version("1"));
