@@ -12,7 +12,7 @@ public static class InferenceMetrics
         "deployment", "model", "version", "arm", "path");
 
     public static readonly Counter Unscored = Metrics.CreateCounter(
-        "mlops_inference_unscored_total", "Requests that could not be scored (logged with the reason), by reason.", "path", "reason");
+        "mlops_inference_unscored_total", "Requests that could not be scored (logged with the reason), by reason; shadow arms' rows are not requests and do not count.", "path", "reason");
 
     public static readonly Counter NotDeployed = Metrics.CreateCounter(
         "mlops_inference_events_skipped_total", "Validated events of a type no deployment scores.");
@@ -48,13 +48,13 @@ public static class InferenceMetrics
         "deployment", "reason", "served_by");
 
     public static readonly Counter RulesFired = Metrics.CreateCounter(
-        "mlops_inference_rules_fired_total", "Output rules that changed a served prediction, by rule set (name:version) and rule.",
+        "mlops_inference_rules_fired_total", "Output rules that changed a served prediction (shadow predictions are not served and do not count), by rule set (name:version) and rule.",
         "rule_set", "rule");
 
     public static readonly Counter LogFailures = Metrics.CreateCounter(
         "mlops_inference_log_failures_total", "Predictions answered over HTTP whose background log write failed (Inference:HttpAwaitsLog=false).");
 
     public static readonly Counter RegistryRecords = Metrics.CreateCounter(
-        "mlops_inference_registry_records_total", "Records read from the registry and deployment topics, by outcome (applied, poison).",
+        "mlops_inference_registry_records_total", "Records read from the registry and deployment topics, by outcome (applied, poison, failed).",
         "topic", "outcome");
 }

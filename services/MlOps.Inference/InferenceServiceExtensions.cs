@@ -54,6 +54,11 @@ public static class InferenceServiceExtensions
                 AlertSeverity.critical,
                 new Dictionary<string, string> { ["service"] = ServiceName, ["rule_set"] = ruleSet, ["version"] = version, ["reason"] = reason },
                 new Dictionary<string, string> { ["message"] = message }));
+            state.DeploymentRefused += (deployment, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                "DeploymentRefused",
+                AlertSeverity.critical,
+                new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["reason"] = reason },
+                new Dictionary<string, string> { ["message"] = message }));
             return state;
         });
         services.AddSingleton(sp =>
@@ -74,6 +79,18 @@ public static class InferenceServiceExtensions
                         "ModelFallback",
                         AlertSeverity.warning,
                         new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["model"] = model, ["reason"] = failure.Code },
+                        new Dictionary<string, string> { ["message"] = failure.Detail }));
+                }
+            };
+            // A failing shadow serves nothing and falls back to nothing: its own alert, throttled the same way.
+            scorer.ShadowFailed += (deployment, arm, model, failure) =>
+            {
+                if (throttle.ShouldRaise($"shadow|{deployment}|{model}|{failure.Code}"))
+                {
+                    _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
+                        "ShadowModelFailed",
+                        AlertSeverity.warning,
+                        new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["arm"] = arm, ["model"] = model, ["reason"] = failure.Code },
                         new Dictionary<string, string> { ["message"] = failure.Detail }));
                 }
             };

@@ -152,7 +152,18 @@ public sealed class OnnxModel : IDisposable
         {
             throw new ModelLoadException(ModelLoadException.ArtifactMissing, $"{KeyOf(version)}: cannot read artifact {path}: {ex.Message}", ex);
         }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            // A path the file system cannot even look up (a NUL in it, say) is the registry record's fault, not a
+            // missing file: refused with its own reason rather than thrown past the refusal path.
+            throw new ModelLoadException(ModelLoadException.ArtifactUriInvalid,
+                $"{KeyOf(version)}: artifact path '{Printable(path)}' is not a usable path: {ex.Message}", ex);
+        }
     }
+
+    /// <summary>A path as it can be shown in a log line or alert: control characters (a NUL, say) escaped.</summary>
+    public static string Printable(string path) =>
+        string.Concat(path.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     private static GraphNode Node(string name, NodeMetadata metadata) => new(
         name,

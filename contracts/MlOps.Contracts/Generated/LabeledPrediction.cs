@@ -36,57 +36,61 @@ namespace MlOps.Contracts
 				"uting hash bucket in [0, 10000) that chose the arm (-1: not routed by hash).\",\"d" +
 				"efault\":-1,\"type\":\"int\"},{\"name\":\"model_name\",\"type\":\"string\"},{\"name\":\"model_ve" +
 				"rsion\",\"type\":\"string\"},{\"name\":\"model_sha256\",\"doc\":\"Hash of the artifact that " +
-				"scored.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model " +
-				"outputs, e.g. {\'p_delay\': 0.42}.\",\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"nam" +
-				"e\":\"decision\",\"doc\":\"Outcome after output rules, e.g. \'delayed\'.\",\"default\":null" +
-				",\"type\":[\"null\",\"string\"]},{\"name\":\"rule_versions\",\"doc\":\"Output rule set name t" +
-				"o version applied.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name" +
-				"\":\"rules_fired\",\"doc\":\"Output rules that changed this prediction, as \'ruleset:ve" +
-				"rsion/rule\', in the order applied.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":" +
-				"\"string\"}},{\"name\":\"shadow_decision\",\"doc\":\"What the deployment\'s shadow rule se" +
-				"t would have decided (null when it has none).\",\"default\":null,\"type\":[\"null\",\"st" +
-				"ring\"]},{\"name\":\"shadow_rules_fired\",\"doc\":\"Rules of the shadow rule set that wo" +
-				"uld have fired.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":" +
-				"\"fallback_reason\",\"doc\":\"Why the primary model did not serve, when it did not.\"," +
-				"\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"served_by\",\"doc\":\"What produce" +
-				"d the served score: \'arm\' (the routed arm\'s model), \'fallback:<model>:<version>\'" +
-				", or \'fallback:constant\'.\",\"default\":\"arm\",\"type\":\"string\"},{\"name\":\"served_feat" +
-				"ures\",\"doc\":\"Exact feature values the model saw (point-in-time correct training " +
-				"rows).\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"" +
-				"]}},{\"name\":\"feature_ages_ms\",\"doc\":\"Age of each served feature value at scoring" +
-				" time.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_fea" +
-				"tures\",\"doc\":\"Features that were missing or expired and got the model\'s declared" +
-				" default.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"featu" +
-				"re_views\",\"doc\":\"Feature view name to the version read.\",\"default\":{},\"type\":{\"t" +
-				"ype\":\"map\",\"values\":\"string\"}},{\"name\":\"latency_ms\",\"doc\":\"End to end: request o" +
-				"r batch start to scores.\",\"type\":\"double\"},{\"name\":\"latency_features_ms\",\"doc\":\"" +
-				"Fetching features from the online store (0 when the model needs none).\",\"default" +
-				"\":0.0,\"type\":\"double\"},{\"name\":\"latency_model_ms\",\"doc\":\"The model run (a micro-" +
-				"batch\'s run, shared by its predictions).\",\"default\":0.0,\"type\":\"double\"},{\"name\"" +
-				":\"spec_version\",\"type\":\"string\"},{\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"l" +
-				"ogicalType\":\"timestamp-millis\"}},{\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name" +
-				"\":\"Lineage\",\"doc\":\"Where an output came from, so one event can be followed throu" +
-				"gh the system (also sent as Kafka headers).\",\"namespace\":\"MlOps.Contracts\",\"fiel" +
-				"ds\":[{\"name\":\"source_topic\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"so" +
-				"urce_partition\",\"default\":null,\"type\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"d" +
-				"efault\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"source_event_id\",\"default\":null,\"t" +
-				"ype\":[\"null\",\"string\"]},{\"name\":\"spec_version\",\"default\":null,\"type\":[\"null\",\"st" +
-				"ring\"]},{\"name\":\"traceparent\",\"doc\":\"W3C trace context of the request or event t" +
-				"hat caused this output.\",\"default\":null,\"type\":[\"null\",\"string\"]}]}}]}},{\"name\":" +
-				"\"label\",\"type\":{\"type\":\"record\",\"name\":\"Label\",\"doc\":\"Ground truth that arrives " +
-				"after the prediction (e.g. the real arrival delay after landing).\",\"namespace\":\"" +
-				"MlOps.Contracts\",\"fields\":[{\"name\":\"label_id\",\"doc\":\"Unique per label; the dedup" +
-				"e key.\",\"type\":\"string\"},{\"name\":\"join_key\",\"doc\":\"Id the label joins on: a pred" +
-				"iction_id, or the event_id the prediction scored.\",\"type\":\"string\"},{\"name\":\"joi" +
-				"n_key_kind\",\"doc\":\"\'prediction_id\' or \'event_id\'.\",\"default\":\"prediction_id\",\"ty" +
-				"pe\":\"string\"},{\"name\":\"tenant_id\",\"type\":\"string\"},{\"name\":\"label_name\",\"doc\":\"e" +
-				".g. \'arrival_delayed\'.\",\"type\":\"string\"},{\"name\":\"value\",\"doc\":\"Numeric truth; 0" +
-				"/1 for binary outcomes.\",\"type\":\"double\"},{\"name\":\"observed_at\",\"doc\":\"Event tim" +
-				"e at which the truth became known.\",\"type\":{\"type\":\"long\",\"logicalType\":\"timesta" +
-				"mp-millis\"}},{\"name\":\"source\",\"default\":null,\"type\":[\"null\",\"string\"]}]}},{\"name" +
-				"\":\"label_delay_ms\",\"doc\":\"observed_at minus the prediction\'s event_time.\",\"type\"" +
-				":\"long\"},{\"name\":\"joined_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-mill" +
-				"is\"}}]}"));
+				"scored (of the routed arm\'s model when served_by is \'none\'; null for the constan" +
+				"t).\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model outp" +
+				"uts, e.g. {\'p_delay\': 0.42}.\",\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"" +
+				"decision\",\"doc\":\"Outcome after output rules, e.g. \'delayed\'.\",\"default\":null,\"ty" +
+				"pe\":[\"null\",\"string\"]},{\"name\":\"rule_versions\",\"doc\":\"Output rule set name to ve" +
+				"rsion applied.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"r" +
+				"ules_fired\",\"doc\":\"Output rules that changed this prediction, as \'ruleset:versio" +
+				"n/rule\', in the order applied.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"str" +
+				"ing\"}},{\"name\":\"shadow_decision\",\"doc\":\"What the deployment\'s shadow rule set wo" +
+				"uld have decided (null when it has none).\",\"default\":null,\"type\":[\"null\",\"string" +
+				"\"]},{\"name\":\"shadow_rules_fired\",\"doc\":\"Rules of the shadow rule set that would " +
+				"have fired.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fal" +
+				"lback_reason\",\"doc\":\"Why the primary model did not serve, when it did not: every" +
+				" failure of the fallback chain, in order, separated by \'; \' (a fallback\'s as \'fa" +
+				"llback <model>:<version>: <reason>\').\",\"default\":null,\"type\":[\"null\",\"string\"]}," +
+				"{\"name\":\"served_by\",\"doc\":\"What produced the served score: \'arm\' (the routed arm" +
+				"\'s model), \'fallback:<model>:<version>\', or \'fallback:constant\'; \'none\' when not" +
+				"hing served (unscored: model_name and model_version name the routed arm\'s model)" +
+				".\",\"default\":\"arm\",\"type\":\"string\"},{\"name\":\"served_features\",\"doc\":\"Exact featu" +
+				"re values the model that produced the score saw (point-in-time correct training " +
+				"rows); empty when a constant served or nothing did.\",\"type\":{\"type\":\"map\",\"value" +
+				"s\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"doc\"" +
+				":\"Age of each served feature value at scoring time.\",\"default\":{},\"type\":{\"type\"" +
+				":\"map\",\"values\":\"long\"}},{\"name\":\"missing_features\",\"doc\":\"Features that were mi" +
+				"ssing or expired and got the model\'s declared default.\",\"default\":[],\"type\":{\"ty" +
+				"pe\":\"array\",\"items\":\"string\"}},{\"name\":\"feature_views\",\"doc\":\"Feature view name " +
+				"to the version read.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"na" +
+				"me\":\"latency_ms\",\"doc\":\"End to end: request or batch start to scores.\",\"type\":\"d" +
+				"ouble\"},{\"name\":\"latency_features_ms\",\"doc\":\"Fetching features from the online s" +
+				"tore (0 when the model needs none).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"lat" +
+				"ency_model_ms\",\"doc\":\"The model run (a micro-batch\'s run, shared by its predicti" +
+				"ons).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"spec_version\",\"type\":\"string\"},{\"" +
+				"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"" +
+				"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name\":\"Lineage\",\"doc\":\"Where an output " +
+				"came from, so one event can be followed through the system (also sent as Kafka h" +
+				"eaders).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"source_topic\",\"defaul" +
+				"t\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"source_partition\",\"default\":null,\"typ" +
+				"e\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"default\":null,\"type\":[\"null\",\"long\"]" +
+				"},{\"name\":\"source_event_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"sp" +
+				"ec_version\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"traceparent\",\"doc\"" +
+				":\"W3C trace context of the request or event that caused this output.\",\"default\":" +
+				"null,\"type\":[\"null\",\"string\"]}]}}]}},{\"name\":\"label\",\"type\":{\"type\":\"record\",\"na" +
+				"me\":\"Label\",\"doc\":\"Ground truth that arrives after the prediction (e.g. the real" +
+				" arrival delay after landing).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":" +
+				"\"label_id\",\"doc\":\"Unique per label; the dedupe key.\",\"type\":\"string\"},{\"name\":\"j" +
+				"oin_key\",\"doc\":\"Id the label joins on: a prediction_id, or the event_id the pred" +
+				"iction scored.\",\"type\":\"string\"},{\"name\":\"join_key_kind\",\"doc\":\"\'prediction_id\' " +
+				"or \'event_id\'.\",\"default\":\"prediction_id\",\"type\":\"string\"},{\"name\":\"tenant_id\",\"" +
+				"type\":\"string\"},{\"name\":\"label_name\",\"doc\":\"e.g. \'arrival_delayed\'.\",\"type\":\"str" +
+				"ing\"},{\"name\":\"value\",\"doc\":\"Numeric truth; 0/1 for binary outcomes.\",\"type\":\"do" +
+				"uble\"},{\"name\":\"observed_at\",\"doc\":\"Event time at which the truth became known.\"" +
+				",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"source\",\"defa" +
+				"ult\":null,\"type\":[\"null\",\"string\"]}]}},{\"name\":\"label_delay_ms\",\"doc\":\"observed_" +
+				"at minus the prediction\'s event_time.\",\"type\":\"long\"},{\"name\":\"joined_at\",\"type\"" +
+				":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}"));
 		private MlOps.Contracts.Prediction _prediction;
 		private MlOps.Contracts.Label _label;
 		/// <summary>

@@ -33,44 +33,49 @@ namespace MlOps.Contracts
 				"boolean\"},{\"name\":\"route_bucket\",\"doc\":\"The routing hash bucket in [0, 10000) th" +
 				"at chose the arm (-1: not routed by hash).\",\"default\":-1,\"type\":\"int\"},{\"name\":\"" +
 				"model_name\",\"type\":\"string\"},{\"name\":\"model_version\",\"type\":\"string\"},{\"name\":\"m" +
-				"odel_sha256\",\"doc\":\"Hash of the artifact that scored.\",\"default\":null,\"type\":[\"n" +
-				"ull\",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model outputs, e.g. {\'p_delay\': 0.42}.\"," +
-				"\"type\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"decision\",\"doc\":\"Outcome after" +
-				" output rules, e.g. \'delayed\'.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\"" +
-				":\"rule_versions\",\"doc\":\"Output rule set name to version applied.\",\"default\":{},\"" +
-				"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"rules_fired\",\"doc\":\"Output rule" +
-				"s that changed this prediction, as \'ruleset:version/rule\', in the order applied." +
-				"\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"shadow_decisio" +
-				"n\",\"doc\":\"What the deployment\'s shadow rule set would have decided (null when it" +
-				" has none).\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"shadow_rules_fire" +
-				"d\",\"doc\":\"Rules of the shadow rule set that would have fired.\",\"default\":[],\"typ" +
-				"e\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fallback_reason\",\"doc\":\"Why the p" +
-				"rimary model did not serve, when it did not.\",\"default\":null,\"type\":[\"null\",\"str" +
-				"ing\"]},{\"name\":\"served_by\",\"doc\":\"What produced the served score: \'arm\' (the rou" +
-				"ted arm\'s model), \'fallback:<model>:<version>\', or \'fallback:constant\'.\",\"defaul" +
-				"t\":\"arm\",\"type\":\"string\"},{\"name\":\"served_features\",\"doc\":\"Exact feature values " +
-				"the model saw (point-in-time correct training rows).\",\"type\":{\"type\":\"map\",\"valu" +
-				"es\":[\"null\",\"boolean\",\"long\",\"double\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"doc" +
-				"\":\"Age of each served feature value at scoring time.\",\"default\":{},\"type\":{\"type" +
-				"\":\"map\",\"values\":\"long\"}},{\"name\":\"missing_features\",\"doc\":\"Features that were m" +
-				"issing or expired and got the model\'s declared default.\",\"default\":[],\"type\":{\"t" +
-				"ype\":\"array\",\"items\":\"string\"}},{\"name\":\"feature_views\",\"doc\":\"Feature view name" +
-				" to the version read.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"n" +
-				"ame\":\"latency_ms\",\"doc\":\"End to end: request or batch start to scores.\",\"type\":\"" +
-				"double\"},{\"name\":\"latency_features_ms\",\"doc\":\"Fetching features from the online " +
-				"store (0 when the model needs none).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"la" +
-				"tency_model_ms\",\"doc\":\"The model run (a micro-batch\'s run, shared by its predict" +
-				"ions).\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"spec_version\",\"type\":\"string\"},{" +
-				"\"name\":\"predicted_at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{" +
-				"\"name\":\"lineage\",\"type\":{\"type\":\"record\",\"name\":\"Lineage\",\"doc\":\"Where an output" +
-				" came from, so one event can be followed through the system (also sent as Kafka " +
-				"headers).\",\"namespace\":\"MlOps.Contracts\",\"fields\":[{\"name\":\"source_topic\",\"defau" +
-				"lt\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"source_partition\",\"default\":null,\"ty" +
-				"pe\":[\"null\",\"int\"]},{\"name\":\"source_offset\",\"default\":null,\"type\":[\"null\",\"long\"" +
-				"]},{\"name\":\"source_event_id\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"s" +
-				"pec_version\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"traceparent\",\"doc" +
-				"\":\"W3C trace context of the request or event that caused this output.\",\"default\"" +
-				":null,\"type\":[\"null\",\"string\"]}]}}]}"));
+				"odel_sha256\",\"doc\":\"Hash of the artifact that scored (of the routed arm\'s model " +
+				"when served_by is \'none\'; null for the constant).\",\"default\":null,\"type\":[\"null\"" +
+				",\"string\"]},{\"name\":\"scores\",\"doc\":\"Model outputs, e.g. {\'p_delay\': 0.42}.\",\"typ" +
+				"e\":{\"type\":\"map\",\"values\":\"double\"}},{\"name\":\"decision\",\"doc\":\"Outcome after out" +
+				"put rules, e.g. \'delayed\'.\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"ru" +
+				"le_versions\",\"doc\":\"Output rule set name to version applied.\",\"default\":{},\"type" +
+				"\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"rules_fired\",\"doc\":\"Output rules th" +
+				"at changed this prediction, as \'ruleset:version/rule\', in the order applied.\",\"d" +
+				"efault\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"shadow_decision\",\"" +
+				"doc\":\"What the deployment\'s shadow rule set would have decided (null when it has" +
+				" none).\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"shadow_rules_fired\",\"" +
+				"doc\":\"Rules of the shadow rule set that would have fired.\",\"default\":[],\"type\":{" +
+				"\"type\":\"array\",\"items\":\"string\"}},{\"name\":\"fallback_reason\",\"doc\":\"Why the prima" +
+				"ry model did not serve, when it did not: every failure of the fallback chain, in" +
+				" order, separated by \'; \' (a fallback\'s as \'fallback <model>:<version>: <reason>" +
+				"\').\",\"default\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"served_by\",\"doc\":\"What pr" +
+				"oduced the served score: \'arm\' (the routed arm\'s model), \'fallback:<model>:<vers" +
+				"ion>\', or \'fallback:constant\'; \'none\' when nothing served (unscored: model_name " +
+				"and model_version name the routed arm\'s model).\",\"default\":\"arm\",\"type\":\"string\"" +
+				"},{\"name\":\"served_features\",\"doc\":\"Exact feature values the model that produced " +
+				"the score saw (point-in-time correct training rows); empty when a constant serve" +
+				"d or nothing did.\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"boolean\",\"long\",\"doubl" +
+				"e\",\"string\"]}},{\"name\":\"feature_ages_ms\",\"doc\":\"Age of each served feature value" +
+				" at scoring time.\",\"default\":{},\"type\":{\"type\":\"map\",\"values\":\"long\"}},{\"name\":\"" +
+				"missing_features\",\"doc\":\"Features that were missing or expired and got the model" +
+				"\'s declared default.\",\"default\":[],\"type\":{\"type\":\"array\",\"items\":\"string\"}},{\"n" +
+				"ame\":\"feature_views\",\"doc\":\"Feature view name to the version read.\",\"default\":{}" +
+				",\"type\":{\"type\":\"map\",\"values\":\"string\"}},{\"name\":\"latency_ms\",\"doc\":\"End to end" +
+				": request or batch start to scores.\",\"type\":\"double\"},{\"name\":\"latency_features_" +
+				"ms\",\"doc\":\"Fetching features from the online store (0 when the model needs none)" +
+				".\",\"default\":0.0,\"type\":\"double\"},{\"name\":\"latency_model_ms\",\"doc\":\"The model ru" +
+				"n (a micro-batch\'s run, shared by its predictions).\",\"default\":0.0,\"type\":\"doubl" +
+				"e\"},{\"name\":\"spec_version\",\"type\":\"string\"},{\"name\":\"predicted_at\",\"type\":{\"type" +
+				"\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"lineage\",\"type\":{\"type\":\"re" +
+				"cord\",\"name\":\"Lineage\",\"doc\":\"Where an output came from, so one event can be fol" +
+				"lowed through the system (also sent as Kafka headers).\",\"namespace\":\"MlOps.Contr" +
+				"acts\",\"fields\":[{\"name\":\"source_topic\",\"default\":null,\"type\":[\"null\",\"string\"]}," +
+				"{\"name\":\"source_partition\",\"default\":null,\"type\":[\"null\",\"int\"]},{\"name\":\"source" +
+				"_offset\",\"default\":null,\"type\":[\"null\",\"long\"]},{\"name\":\"source_event_id\",\"defau" +
+				"lt\":null,\"type\":[\"null\",\"string\"]},{\"name\":\"spec_version\",\"default\":null,\"type\":" +
+				"[\"null\",\"string\"]},{\"name\":\"traceparent\",\"doc\":\"W3C trace context of the request" +
+				" or event that caused this output.\",\"default\":null,\"type\":[\"null\",\"string\"]}]}}]" +
+				"}"));
 		/// <summary>
 		/// Join key for labels.
 		/// </summary>
@@ -99,7 +104,7 @@ namespace MlOps.Contracts
 		private string _model_name;
 		private string _model_version;
 		/// <summary>
-		/// Hash of the artifact that scored.
+		/// Hash of the artifact that scored (of the routed arm's model when served_by is 'none'; null for the constant).
 		/// </summary>
 		private string _model_sha256;
 		/// <summary>
@@ -127,15 +132,15 @@ namespace MlOps.Contracts
 		/// </summary>
 		private IList<System.String> _shadow_rules_fired = new List<System.String>();
 		/// <summary>
-		/// Why the primary model did not serve, when it did not.
+		/// Why the primary model did not serve, when it did not: every failure of the fallback chain, in order, separated by '; ' (a fallback's as 'fallback <model>:<version>: <reason>').
 		/// </summary>
 		private string _fallback_reason;
 		/// <summary>
-		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'.
+		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'; 'none' when nothing served (unscored: model_name and model_version name the routed arm's model).
 		/// </summary>
 		private string _served_by = "arm";
 		/// <summary>
-		/// Exact feature values the model saw (point-in-time correct training rows).
+		/// Exact feature values the model that produced the score saw (point-in-time correct training rows); empty when a constant served or nothing did.
 		/// </summary>
 		private IDictionary<string,System.Object> _served_features;
 		/// <summary>
@@ -320,7 +325,7 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// Hash of the artifact that scored.
+		/// Hash of the artifact that scored (of the routed arm's model when served_by is 'none'; null for the constant).
 		/// </summary>
 		public string model_sha256
 		{
@@ -418,7 +423,7 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// Why the primary model did not serve, when it did not.
+		/// Why the primary model did not serve, when it did not: every failure of the fallback chain, in order, separated by '; ' (a fallback's as 'fallback <model>:<version>: <reason>').
 		/// </summary>
 		public string fallback_reason
 		{
@@ -432,7 +437,7 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'.
+		/// What produced the served score: 'arm' (the routed arm's model), 'fallback:<model>:<version>', or 'fallback:constant'; 'none' when nothing served (unscored: model_name and model_version name the routed arm's model).
 		/// </summary>
 		public string served_by
 		{
@@ -446,7 +451,7 @@ namespace MlOps.Contracts
 			}
 		}
 		/// <summary>
-		/// Exact feature values the model saw (point-in-time correct training rows).
+		/// Exact feature values the model that produced the score saw (point-in-time correct training rows); empty when a constant served or nothing did.
 		/// </summary>
 		public IDictionary<string,System.Object> served_features
 		{

@@ -14,7 +14,8 @@ namespace MlOps.Inference.Serving;
 /// Follows the compacted registry and deployment topics from their beginning (every instance reads all of both, no
 /// consumer group offsets) and feeds <see cref="ServingState"/>, reconciling whenever the topics go quiet. Readiness
 /// turns green once the topics were read up to where they ended at start-up, so no instance scores before it knows
-/// the deployments. Undecodable records are dead-lettered with the reason.
+/// the deployments. Undecodable records, and any other record that cannot be applied, are dead-lettered with the
+/// reason and skipped; a record whose failure is transient (schema registry or Kafka unavailable) is read again.
 /// </summary>
 public sealed class RegistryWatcher(
     IOptions<KafkaOptions> kafka,
@@ -38,10 +39,16 @@ public sealed class RegistryWatcher(
             : HealthCheckResult.Unhealthy($"still reading {TopicCatalog.Models}, {TopicCatalog.Deployments} and {TopicCatalog.Rules}"));
 
     /// <summary>Resolves a model version's artifact_uri: absolute path, file:// URI, or relative to the models directory.</summary>
-    public static string ArtifactPath(string modelsDirectory, string artifactUri) =>
-        artifactUri.StartsWith("file://", StringComparison.Ordinal) ? new Uri(artifactUri).LocalPath
-        : Path.IsPathRooted(artifactUri) ? artifactUri
-        : Path.Combine(modelsDirectory, artifactUri);
+    /// <exception cref="UriFormatException">A malformed file:// URI.</exception>
+    /// <exception cref="ArgumentException">A path with characters no file system path can hold (a NUL, say).</exception>
+    public static string ArtifactPath(string modelsDirectory, string artifactUri)
+    {
+        var path = artifactUri.StartsWith("file://", StringComparison.Ordinal) ? new Uri(artifactUri).LocalPath
+            : Path.IsPathRooted(artifactUri) ? artifactUri
+            : Path.Combine(modelsDirectory, artifactUri);
+        return path.IndexOfAny(Path.GetInvalidPathChars()) < 0 ? path
+            : throw new ArgumentException("the path contains a character no file path can hold", nameof(artifactUri));
+    }
 
     /// <summary>How the service loads a registered version: resolve, verify, one session with the configured threads.</summary>
     public static OnnxModel Load(InferenceOptions options, ModelVersion version)
@@ -53,7 +60,19 @@ public sealed class RegistryWatcher(
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        return OnnxModel.Load(version, ArtifactPath(options.ModelsDirectory, version.artifact_uri), session);
+        string path;
+        try
+        {
+            path = ArtifactPath(options.ModelsDirectory, version.artifact_uri);
+        }
+        catch (Exception ex) when (ex is UriFormatException or ArgumentException)
+        {
+            // A malformed URI (file://host:99999/x.onnx) is the record's fault: refused like any bad version, rather
+            // than thrown out of Reconcile, which would stop the watcher on every replay of the compacted topic.
+            throw new ModelLoadException(ModelLoadException.ArtifactUriInvalid,
+                $"{OnnxModel.KeyOf(version)}: artifact_uri '{OnnxModel.Printable(version.artifact_uri)}' is not a usable path: {ex.Message}", ex);
+        }
+        return OnnxModel.Load(version, path, session);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -87,13 +106,19 @@ public sealed class RegistryWatcher(
                     if (!_caughtUp.Task.IsCompleted && partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0)))
                     {
                         _caughtUp.TrySetResult();
-                        logger.LogInformation("Registry read: {Routes} deployments served, {Refused} model versions refused",
+                        logger.LogInformation("Registry read: {Routes} deployments served, {Refused} refused (model versions, rule sets, deployments)",
                             state.Current.Routes.Count, state.Refused.Count);
                     }
                     continue;
                 }
-                Apply(result, group, ct);
-                dirty = true;
+                if (TryApply(consumer, result, group, ct))
+                {
+                    dirty = true;
+                }
+                else
+                {
+                    ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -104,8 +129,72 @@ public sealed class RegistryWatcher(
                 logger.LogWarning(ex, "Reading the registry failed; retrying");
                 ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Nothing one step throws may end the watcher: its task faulting stops the host, and the compacted
+                // topics would replay the same cause on every restart.
+                logger.LogError(ex, "Registry watcher step failed; retrying");
+                ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            }
         }
         consumer.Close();
+    }
+
+    /// <summary>
+    /// Applies one record; false when it must be read again (a transient failure: it was sought back to). Any other
+    /// failure is the record's: counted (outcome "failed"), logged and dead-lettered, and the watcher moves on.
+    /// </summary>
+    private bool TryApply(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?> result, string group, CancellationToken ct)
+    {
+        try
+        {
+            Apply(result, group, ct);
+            return true;
+        }
+        catch (Exception ex) when (OnRecordFailure(ex, ct) == RecordFailure.Retry)
+        {
+            logger.LogWarning(ex, "Applying {Topic}[{Partition}]@{Offset} failed transiently; reading it again",
+                result.Topic, result.Partition.Value, result.Offset.Value);
+            consumer.Seek(result.TopicPartitionOffset);
+            return false;
+        }
+        catch (Exception ex) when (OnRecordFailure(ex, ct) == RecordFailure.Skip)
+        {
+            InferenceMetrics.RegistryRecords.WithLabels(result.Topic, "failed").Inc();
+            logger.LogError(ex, "Record at {Topic}[{Partition}]@{Offset} cannot be applied; dead-lettering and skipping it",
+                result.Topic, result.Partition.Value, result.Offset.Value);
+            try
+            {
+                deadLetters.PublishAsync(new PoisonMessage(result, $"cannot be applied: {ex.GetType().Name}: {ex.Message}", ex), group, ct)
+                    .GetAwaiter().GetResult();
+                return true;
+            }
+            catch (Exception dlq) when (OnRecordFailure(dlq, ct) == RecordFailure.Retry)
+            {
+                logger.LogWarning(dlq, "Dead-lettering {Topic}[{Partition}]@{Offset} failed transiently; reading it again",
+                    result.Topic, result.Partition.Value, result.Offset.Value);
+                consumer.Seek(result.TopicPartitionOffset);
+                return false;
+            }
+        }
+    }
+
+    /// <summary>What a failure applying one record means for it (cancellation and OOM are nobody's to handle here).</summary>
+    internal static RecordFailure OnRecordFailure(Exception error, CancellationToken ct) =>
+        error is OutOfMemoryException || (error is OperationCanceledException && ct.IsCancellationRequested) ? RecordFailure.Propagate
+        : TransientErrors.IsTransient(error) ? RecordFailure.Retry
+        : RecordFailure.Skip;
+
+    internal enum RecordFailure
+    {
+        /// <summary>Not the record's failure: thrown on to the loop.</summary>
+        Propagate,
+
+        /// <summary>A dependency is down (schema registry, Kafka): the record is read again after a pause.</summary>
+        Retry,
+
+        /// <summary>The record itself cannot be applied: dead-lettered and skipped.</summary>
+        Skip,
     }
 
     // Runs on the watcher's own thread, which blocks in Consume anyway: the registry lookups (cached after the first

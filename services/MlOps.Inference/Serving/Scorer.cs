@@ -54,8 +54,17 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
 {
     public const string ProbabilityScore = "probability";
 
+    /// <summary>Prediction.served_by of an unscored prediction: neither the arm's model, a fallback nor a constant served.</summary>
+    public const string ServedByNone = "none";
+
     /// <summary>Raised when a model's score could not be served: (deployment key, model key, failure).</summary>
     public event Action<string, string, ScoringFailure>? ModelFailed;
+
+    /// <summary>
+    /// Raised when a shadow arm's model could not score a row: (deployment key, shadow arm, model key, failure). Its
+    /// own event, not <see cref="ModelFailed"/>: a shadow has no fallback and serves nothing, so nothing fell back.
+    /// </summary>
+    public event Action<string, string, string, ScoringFailure>? ShadowFailed;
 
     public async Task<IReadOnlyList<ScoreOutcome>> ScoreAsync(IReadOnlyList<ScoringRequest> requests, string path, CancellationToken ct)
     {
@@ -152,7 +161,14 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
         if (job.Failure is { } failure)
         {
             InferenceMetrics.ModelFailures.WithLabels(job.Route.Key, job.Model.Model.Key, failure.Code).Inc();
-            ModelFailed?.Invoke(job.Route.Key, job.Model.Model.Key, failure);
+            if (job.Shadow)
+            {
+                ShadowFailed?.Invoke(job.Route.Key, job.Arm, job.Model.Model.Key, failure);
+            }
+            else
+            {
+                ModelFailed?.Invoke(job.Route.Key, job.Model.Model.Key, failure);
+            }
         }
     }
 
@@ -252,8 +268,12 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
     {
         var route = job.Route;
         var constant = !job.Shadow && job.Probability is null ? route.Deployment.fallback_constant : null;
-        var model = job.Model.Model.Version;
-        var row = job.Row;
+        // What the prediction names is what produced its score: the model that scored it, with that model's row, or
+        // the constant (no row). Unscored, it names the routed arm's own model, served_by "none" and no row: no model
+        // it tried served, and its fallback_reason lists why each one did not.
+        var scoredByModel = job.Probability is not null;
+        var model = (scoredByModel ? job.Model : job.ArmModel).Model.Version;
+        var row = scoredByModel ? job.Row : new AssembledRow();
         var prediction = new Prediction
         {
             prediction_id = PredictionId(request.EventId, route.Key, job.Arm),
@@ -271,8 +291,8 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             model_sha256 = constant is null ? model.artifact_sha256 : null,
             scores = new Dictionary<string, double>(),
             decision = null,
-            fallback_reason = job.FirstFailure?.ToString(),
-            served_by = constant is not null ? "fallback:constant" : job.Level == 0 ? "arm" : $"fallback:{job.Model.Model.Key}",
+            fallback_reason = job.FailureChain,
+            served_by = constant is not null ? "fallback:constant" : !scoredByModel ? ServedByNone : job.Level == 0 ? "arm" : $"fallback:{job.Model.Model.Key}",
             served_features = row.Served,
             feature_ages_ms = row.AgesMs,
             missing_features = row.Missing,
@@ -300,10 +320,12 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
                 InferenceMetrics.Fallbacks.WithLabels(route.Key, failure.Code, constant is null ? "model" : "constant").Inc();
             }
         }
-        else
+        else if (!job.Shadow)
         {
+            // Requests that could not be scored: a shadow's unscored row is not one (the request was served).
             InferenceMetrics.Unscored.WithLabels(path, job.FirstFailure?.Code ?? "unknown").Inc();
         }
+        // Only a scored row has missing features to report, and they are the scoring model's (job.Model's) own.
         foreach (var missing in row.Missing)
         {
             InferenceMetrics.MissingFeatures.WithLabels(job.Model.Model.Key, missing).Inc();
@@ -340,7 +362,8 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
             prediction.decision = result.Decision;
             prediction.rules_fired = result.Fired.ToList();
             prediction.rule_versions[rules.Set.name] = rules.Set.version;
-            foreach (var fired in result.Fired)
+            // The metric counts rules that changed a served prediction; a shadow's is logged with its rules, not served.
+            foreach (var fired in prediction.is_shadow ? [] : result.Fired)
             {
                 InferenceMetrics.RulesFired.WithLabels(rules.Key, fired).Inc();
             }

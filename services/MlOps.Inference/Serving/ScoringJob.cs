@@ -4,10 +4,12 @@ namespace MlOps.Inference.Serving;
 
 /// <summary>
 /// One (request, arm) pair being scored: the model trying it now (the arm's, then each fallback's), the row
-/// assembled for that model, the score once one is served, and the first failure (what the prediction reports).
+/// assembled for that model, the score once one is served, and every failure on the way (what the prediction reports).
 /// </summary>
 internal sealed class ScoringJob(int request, DeploymentRoute route, string arm, bool Shadow, int bucket, ModelHandle model)
 {
+    private readonly List<(int Level, string Model, ScoringFailure Failure)> _failures = [];
+
     public int Request { get; } = request;
 
     public DeploymentRoute Route { get; } = route;
@@ -18,11 +20,15 @@ internal sealed class ScoringJob(int request, DeploymentRoute route, string arm,
 
     public int Bucket { get; } = bucket;
 
+    /// <summary>The routed arm's own model (what an unscored prediction names: nothing else tried served it).</summary>
+    public ModelHandle ArmModel { get; } = model;
+
     public ModelHandle Model { get; private set; } = model;
 
     /// <summary>0 for the arm's own model, n for the n-th fallback.</summary>
     public int Level { get; private set; }
 
+    /// <summary>The row assembled for <see cref="Model"/> (unscorable when <see cref="Failure"/> says so).</summary>
     public AssembledRow Row { get; private set; } = new();
 
     public float? Probability { get; set; }
@@ -31,13 +37,20 @@ internal sealed class ScoringJob(int request, DeploymentRoute route, string arm,
     public double ModelSeconds { get; set; }
 
     /// <summary>Why the arm's own model did not serve (null when it did).</summary>
-    public ScoringFailure? FirstFailure { get; private set; }
+    public ScoringFailure? FirstFailure => _failures.Count > 0 && _failures[0].Level == 0 ? _failures[0].Failure : null;
 
     /// <summary>Why the current attempt cannot run (its row is not scorable), or null.</summary>
     public ScoringFailure? RetryFailure { get; private set; }
 
     /// <summary>The failure of the current attempt, if any: set while assembling or by the run.</summary>
     public ScoringFailure? Failure => Level == 0 ? FirstFailure : RetryFailure;
+
+    /// <summary>
+    /// Every failure of the chain, in order: the arm's own model's as it is ("timeout: …"), each fallback's after the
+    /// model it befell ("fallback flight-delay:1: missing_required_feature: …"); null when nothing failed.
+    /// </summary>
+    public string? FailureChain => _failures.Count == 0 ? null
+        : string.Join("; ", _failures.Select(f => f.Level == 0 ? f.Failure.ToString() : $"fallback {f.Model}: {f.Failure}"));
 
     public void Assemble(IReadOnlyDictionary<string, object?> attributes, Dictionary<string, FeatureVector> vectors)
     {
@@ -48,24 +61,22 @@ internal sealed class ScoringJob(int request, DeploymentRoute route, string arm,
         }
     }
 
-    /// <summary>Moves to the next model of the fallback chain. The row becomes that model's only if it can be scored.</summary>
+    /// <summary>Moves to the next model of the fallback chain, with the row assembled for it.</summary>
     public void Retry(ModelHandle fallback, IReadOnlyDictionary<string, object?> attributes, Dictionary<string, FeatureVector> vectors)
     {
         Level++;
         Model = fallback;
         RetryFailure = null;
-        var row = ModelInputs.Assemble(fallback.Model.Inputs, attributes, view => vectors.GetValueOrDefault(view));
-        if (row.Unscorable is { } reason)
+        Row = ModelInputs.Assemble(fallback.Model.Inputs, attributes, view => vectors.GetValueOrDefault(view));
+        if (Row.Unscorable is { } reason)
         {
-            RetryFailure = new ScoringFailure(ScoringFailure.MissingRequiredFeature, $"{fallback.Model.Key}: {reason}");
-            return;
+            Fail(new ScoringFailure(ScoringFailure.MissingRequiredFeature, $"{fallback.Model.Key}: {reason}"));
         }
-        Row = row;
     }
 
     public void Fail(ScoringFailure failure)
     {
-        FirstFailure ??= failure;
+        _failures.Add((Level, Model.Model.Key, failure));
         if (Level > 0)
         {
             RetryFailure = failure;

@@ -57,7 +57,9 @@ public sealed class ServingSnapshot
             }
             foreach (var eventType in route.Deployment.event_types)
             {
-                _routes[(eventType, route.Deployment.tenant_id)] = route;
+                // ServingState refuses a deployment that collides with an earlier one; should two still meet here,
+                // the first keeps the route, as there.
+                _routes.TryAdd((eventType, route.Deployment.tenant_id), route);
             }
         }
         EventTypes = routes.SelectMany(r => r.Deployment.event_types).ToHashSet(StringComparer.Ordinal);

@@ -31,8 +31,18 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     public event Action<string, string, string, string>? RuleSetRefused;
 
     /// <summary>
+    /// Raised when a deployment is refused although it could serve: (deployment key, reason code, message). Today the
+    /// one reason is <see cref="RouteConflict"/>.
+    /// </summary>
+    public event Action<string, string, string>? DeploymentRefused;
+
+    /// <summary>Another deployment already scores one of its event types for the same tenant scope.</summary>
+    public const string RouteConflict = "route_conflict";
+
+    /// <summary>
     /// Model versions refused, with why; cleared when the version is registered again. Refused rule sets are listed
-    /// too, keyed "rules name:version".
+    /// too, keyed "rules name:version", and deployments refused for a route conflict, keyed "deployment key" (cleared
+    /// once the conflict is gone).
     /// </summary>
     public IReadOnlyDictionary<string, string> Refused
     {
@@ -117,23 +127,50 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         {
             var previous = _current;
             var routes = new List<DeploymentRoute>();
+            var claimed = new Dictionary<(string EventType, string? Tenant), string>();
+            var conflicts = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                if (RouteOf(key, deployment) is { } route)
+                // One (event type, tenant) scores through one deployment. Keys are taken in ordinal order, so every
+                // instance, at any reconcile, keeps the same one: the first key serves, a later one is refused whole,
+                // checked before its models are loaded (they would only be unloaded again).
+                if (ConflictOf(key, deployment, claimed) is { } conflict)
                 {
-                    routes.Add(route);
+                    conflicts[key] = conflict;
+                    continue;
+                }
+                DeploymentRoute? candidate = null;
+                if (SafeRouteOf(key, deployment) is { } route)
+                {
+                    candidate = route;
                 }
                 else if (previous.Routes.FirstOrDefault(r => r.Key == key) is { } kept)
                 {
                     logger.LogWarning("Deployment {Deployment} revision {Revision} cannot be served; revision {Kept} keeps serving",
                         key, deployment.revision, kept.Deployment.revision);
-                    routes.Add(kept);
+                    candidate = kept;
                 }
                 else
                 {
                     logger.LogWarning("Deployment {Deployment} revision {Revision} cannot be served; nothing serves it", key, deployment.revision);
                 }
+                if (candidate is null)
+                {
+                    continue;
+                }
+                // A kept revision may score other event types than the refused one asked for.
+                if (!ReferenceEquals(candidate.Deployment, deployment) && ConflictOf(key, candidate.Deployment, claimed) is { } keptConflict)
+                {
+                    conflicts[key] = keptConflict;
+                    continue;
+                }
+                foreach (var eventType in candidate.Deployment.event_types)
+                {
+                    claimed[(eventType, candidate.Deployment.tenant_id)] = key;
+                }
+                routes.Add(candidate);
             }
+            RecordConflicts(conflicts);
 
             var next = new ServingSnapshot(routes);
             Volatile.Write(ref _current, next);
@@ -146,6 +183,20 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
                 _loaded.Remove(unused, out var handle);
                 handle!.Release();
             }
+        }
+    }
+
+    /// <summary>One deployment's route; a failure nothing anticipated counts as "cannot be served" for it alone.</summary>
+    private DeploymentRoute? SafeRouteOf(string key, Deployment deployment)
+    {
+        try
+        {
+            return RouteOf(key, deployment);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogError(ex, "Deployment {Deployment} revision {Revision} could not be routed", key, deployment.revision);
+            return null;
         }
     }
 
@@ -203,6 +254,49 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     }
 
     private static string RulesRefusalKey(string ruleSet) => "rules " + ruleSet;
+
+    private static string DeploymentRefusalKey(string deployment) => "deployment " + deployment;
+
+    /// <summary>Why <paramref name="deployment"/> cannot route beside the deployments already claimed, or null.</summary>
+    private static string? ConflictOf(string key, Deployment deployment, Dictionary<(string EventType, string? Tenant), string> claimed)
+    {
+        foreach (var eventType in deployment.event_types)
+        {
+            if (claimed.TryGetValue((eventType, deployment.tenant_id), out var holder))
+            {
+                return $"deployment {key} scores event type '{eventType}' for {TenantScope(deployment.tenant_id)}, "
+                    + $"which deployment {holder} already scores; it is not served until one of them changes";
+            }
+        }
+        return null;
+    }
+
+    private static string TenantScope(string? tenant) => tenant is null ? "all tenants" : $"tenant '{tenant}'";
+
+    /// <summary>
+    /// Lists this reconcile's route conflicts under <see cref="Refused"/> ("deployment key"), announcing each new one
+    /// once (log, metric, <see cref="DeploymentRefused"/>), and drops the ones that no longer hold.
+    /// </summary>
+    private void RecordConflicts(Dictionary<string, string> conflicts)
+    {
+        foreach (var stale in _refused.Keys.Where(k => k.StartsWith("deployment ", StringComparison.Ordinal)).ToList())
+        {
+            if (!conflicts.ContainsKey(stale["deployment ".Length..]))
+            {
+                _refused.Remove(stale);
+            }
+        }
+        foreach (var (key, message) in conflicts)
+        {
+            if (_refused.GetValueOrDefault(DeploymentRefusalKey(key)) == $"{RouteConflict}: {message}")
+            {
+                continue;
+            }
+            Record(DeploymentRefusalKey(key), RouteConflict, message);
+            logger.LogError("Refused deployment {Deployment} ({Reason}): {Message}", key, RouteConflict, message);
+            DeploymentRefused?.Invoke(key, RouteConflict, message);
+        }
+    }
 
     /// <summary>The compiled rule set a deployment names (none named is fine); false when it is unknown or invalid.</summary>
     private bool TryRules(string? key, out CompiledRuleSet? compiled)
@@ -268,6 +362,13 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
             RefuseModel(modelKey, ex.Reason, ex.Message);
             return null;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever else one version's load throws refuses that version (alert, metric, the previous version keeps
+            // serving); thrown on, it would escape Reconcile and stop the registry watcher on every replay.
+            RefuseModel(modelKey, ModelLoadException.LoadFailed, $"{modelKey}: loading failed: {ex.GetType().Name}: {ex.Message}");
+            return null;
+        }
     }
 
     private void RefuseModel(string modelKey, string reason, string message)
@@ -285,7 +386,8 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         RuleSetRefused?.Invoke(name, version, reason, message);
     }
 
-    // Rule-set refusals stay in mlops_inference_model_loads_total (reason rules_*) so existing series and queries keep working.
+    // Rule-set refusals stay in mlops_inference_model_loads_total (reason rules_*) so existing series and queries keep
+    // working; a deployment's route conflict is counted there too (reason route_conflict), one refusal series for all.
     private void Record(string refusalKey, string reason, string message)
     {
         _refused[refusalKey] = $"{reason}: {message}";

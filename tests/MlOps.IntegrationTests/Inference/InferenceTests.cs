@@ -88,7 +88,7 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_corrupt_or_truncated_artifact_is_refused_and_the_previous_version_keeps_serving()
+    public async Task A_corrupt_or_truncated_artifact_or_a_malformed_artifact_uri_is_refused_and_the_previous_version_keeps_serving()
     {
         var scenario = InferenceScenario.Create();
         var scored = await stack.CreateTopicAsync("inference-refuse", partitions: 2);
@@ -100,6 +100,8 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
 
         // v2: the artifact cut in half, its hash taken of the cut bytes (so only ONNX Runtime can tell).
         // v3: the good artifact registered with another artifact's hash.
+        // v4, v5: an artifact_uri that is no usable path (a port out of range, a NUL): these used to throw out of the
+        // registry watcher and stop the service; each later version being handled shows the watcher lives on.
         var goodPath = Path.Combine(scenario.ModelsDirectory, good.artifact_uri);
         var truncated = File.ReadAllBytes(goodPath)[..(int)(new FileInfo(goodPath).Length / 2)];
         var truncatedUri = $"{good.model_name}/2/truncated.onnx";
@@ -110,6 +112,8 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
                  {
                      ("2", truncatedUri, Convert.ToHexStringLower(SHA256.HashData(truncated))),
                      ("3", good.artifact_uri, new string('f', 64)),
+                     ("4", "file://host:99999/x.onnx", good.artifact_sha256),
+                     ("5", "bad\0name.onnx", good.artifact_sha256),
                  })
         {
             var broken = Copy(good);
@@ -127,7 +131,9 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
         }
         Assert.Contains("invalid_onnx", await RefusalOf(inference, $"{good.model_name}:2"));
         Assert.Contains("sha256", await RefusalOf(inference, $"{good.model_name}:3"));
-        Assert.Equal(2, Refusals() - refusedBefore);
+        Assert.StartsWith("artifact_uri_invalid: ", await RefusalOf(inference, $"{good.model_name}:4"));
+        Assert.StartsWith("artifact_uri_invalid: ", await RefusalOf(inference, $"{good.model_name}:5"));
+        Assert.Equal(4, Refusals() - refusedBefore);
     }
 
     [Fact]
@@ -227,7 +233,7 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
 
     private static double Refusals() =>
         InferenceMetrics.ModelLoads.GetAllLabelValues()
-            .Where(l => l[0] == "refused" && l[1] is ModelLoadException.InvalidOnnx or ModelLoadException.HashMismatch)
+            .Where(l => l[0] == "refused" && l[1] is ModelLoadException.InvalidOnnx or ModelLoadException.HashMismatch or ModelLoadException.ArtifactUriInvalid)
             .Sum(l => InferenceMetrics.ModelLoads.WithLabels(l).Value);
 
     private static ModelVersion Copy(ModelVersion version) => new()

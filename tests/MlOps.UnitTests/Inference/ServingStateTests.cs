@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using MlOps.Contracts;
+using MlOps.Inference;
 using MlOps.Inference.Serving;
 using MlOps.Models;
 using MlOps.Models.Rules;
@@ -74,6 +75,114 @@ public sealed class ServingStateTests : IDisposable
         Assert.Equal("flight-delay:1", _state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
         Assert.Equal([("flight-delay:2", ModelLoadException.ArtifactMissing)], _refusals);
         Assert.StartsWith("artifact_missing: ", _state.Refused["flight-delay:2"]);
+    }
+
+    [Theory]
+    [InlineData("file://host:99999/x.onnx", "Invalid URI")]
+    [InlineData("bad\0name.onnx", "\\u0000")]
+    public void A_malformed_artifact_uri_is_refused_with_its_reason_and_the_previous_version_keeps_serving(string uri, string named)
+    {
+        // The service's own loader (RegistryWatcher.Load), which resolves artifact_uri: that is where the URI broke.
+        var options = new InferenceOptions { ModelsDirectory = Path.GetTempPath() };
+        using var state = new ServingState(v => RegistryWatcher.Load(options, v), NullLogger<ServingState>.Instance);
+        var refusals = new List<(string Model, string Reason, string Message)>();
+        state.ModelRefused += (model, reason, message) => refusals.Add((model, reason, message));
+        var good = Version("1");
+        state.OnModelVersion(OnnxModel.KeyOf(good), good);
+        state.OnDeployment("delay", Deployment("delay", "1", 1));
+        state.Reconcile();
+        var bad = Version("2");
+        bad.artifact_uri = uri;
+        state.OnModelVersion(OnnxModel.KeyOf(bad), bad);
+        state.OnDeployment("delay", Deployment("delay", "2", 2));
+
+        state.Reconcile(); // must not throw: a throw here stopped the registry watcher, and the host with it
+
+        Assert.Equal("flight-delay:1", state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
+        var (model, reason, message) = Assert.Single(refusals);
+        Assert.Equal(("flight-delay:2", ModelLoadException.ArtifactUriInvalid), (model, reason));
+        Assert.Contains("artifact_uri '", message);
+        Assert.Contains(named, message);
+        Assert.StartsWith("artifact_uri_invalid: ", state.Refused["flight-delay:2"]);
+    }
+
+    [Fact]
+    public void A_load_that_throws_something_unexpected_refuses_that_version_instead_of_escaping_reconcile()
+    {
+        using var state = new ServingState(
+            v => v.version == "2" ? throw new InvalidOperationException("boom") : OnnxModel.Load(v, v.artifact_uri),
+            NullLogger<ServingState>.Instance);
+        var refusals = new List<(string Model, string Reason)>();
+        state.ModelRefused += (model, reason, _) => refusals.Add((model, reason));
+        state.OnModelVersion("flight-delay:1", Version("1"));
+        state.OnModelVersion("flight-delay:2", Version("2"));
+        state.OnDeployment("delay", Deployment("delay", "1", 1));
+        state.Reconcile();
+        state.OnDeployment("delay", Deployment("delay", "2", 2));
+
+        state.Reconcile();
+
+        Assert.Equal("flight-delay:1", state.Current.Route("flight_departure", "t")!.ChampionModel.Model.Key);
+        Assert.Equal([("flight-delay:2", ModelLoadException.LoadFailed)], refusals);
+        Assert.Contains("InvalidOperationException: boom", state.Refused["flight-delay:2"]);
+    }
+
+    [Fact]
+    public void Of_two_deployments_scoring_one_event_type_the_first_key_serves_and_the_other_is_refused_once()
+    {
+        var conflicts = new List<(string Deployment, string Reason, string Message)>();
+        _state.DeploymentRefused += (deployment, reason, message) => conflicts.Add((deployment, reason, message));
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay-b", Deployment("delay-b", "2", 1)); // arrives first, but sorts after "delay"
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+
+        _state.Reconcile();
+        _state.Reconcile();
+
+        var served = Assert.Single(_state.Current.Routes); // GET /v1/models and readiness list only what routes
+        Assert.Equal("delay", served.Key);
+        Assert.Same(served, _state.Current.Route("flight_departure", "any"));
+        var (deployment, reason, message) = Assert.Single(conflicts);
+        Assert.Equal(("delay-b", ServingState.RouteConflict), (deployment, reason));
+        Assert.Contains("'flight_departure'", message);
+        Assert.Contains("deployment delay already scores", message);
+        Assert.StartsWith("route_conflict: ", _state.Refused["deployment delay-b"]);
+    }
+
+    [Fact]
+    public void A_deployment_refused_for_a_route_conflict_does_not_load_its_models_on_every_reconcile()
+    {
+        var loads = new List<string>();
+        using var state = new ServingState(v => { loads.Add(OnnxModel.KeyOf(v)); return OnnxModel.Load(v, v.artifact_uri); }, NullLogger<ServingState>.Instance);
+        foreach (var version in new[] { Version("1"), Version("2") })
+        {
+            state.OnModelVersion(OnnxModel.KeyOf(version), version);
+        }
+        state.OnDeployment("delay", Deployment("delay", "1", 1));
+        state.OnDeployment("delay-b", Deployment("delay-b", "2", 1));
+
+        state.Reconcile();
+        state.Reconcile();
+
+        Assert.Equal(["flight-delay:1"], loads);
+    }
+
+    [Fact]
+    public void A_deployment_refused_for_a_route_conflict_serves_once_the_other_is_retired()
+    {
+        Publish(Version("1"));
+        Publish(Version("2"));
+        _state.OnDeployment("delay", Deployment("delay", "1", 1));
+        _state.OnDeployment("delay-b", Deployment("delay-b", "2", 1));
+        _state.Reconcile();
+
+        _state.OnDeployment("delay", null);
+        _state.Reconcile();
+
+        Assert.Equal("delay-b", Assert.Single(_state.Current.Routes).Key);
+        Assert.Equal("flight-delay:2", _state.Current.Route("flight_departure", "any")!.ChampionModel.Model.Key);
+        Assert.Empty(_state.Refused);
     }
 
     [Fact]

@@ -1,0 +1,51 @@
+using System.Net;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using MlOps.Common.Avro;
+using MlOps.Inference.Serving;
+
+namespace MlOps.UnitTests.Inference;
+
+/// <summary>What the registry watcher does with a record it fails to apply: nothing one record throws may end it.</summary>
+public sealed class RegistryWatcherTests
+{
+    [Theory]
+    [InlineData(typeof(UriFormatException))]
+    [InlineData(typeof(ArgumentException))]
+    [InlineData(typeof(InvalidOperationException))]
+    [InlineData(typeof(NullReferenceException))]
+    public void A_record_that_cannot_be_applied_is_skipped_not_thrown_to_the_host(Type error)
+    {
+        var thrown = (Exception)Activator.CreateInstance(error, "bad record")!;
+
+        Assert.Equal(RegistryWatcher.RecordFailure.Skip, RegistryWatcher.OnRecordFailure(thrown, CancellationToken.None));
+    }
+
+    [Fact]
+    public void An_undecodable_record_is_skipped_after_dead_lettering()
+    {
+        var poison = new AvroPayloadRejectedException("magic byte is 7, expected 0");
+
+        Assert.Equal(RegistryWatcher.RecordFailure.Skip, RegistryWatcher.OnRecordFailure(poison, CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_schema_registry_or_kafka_outage_reads_the_record_again_rather_than_losing_it()
+    {
+        var registryDown = new SchemaRegistryException("unavailable", HttpStatusCode.ServiceUnavailable, 50300);
+        var brokerDown = new KafkaException(ErrorCode.Local_AllBrokersDown);
+
+        Assert.Equal(RegistryWatcher.RecordFailure.Retry, RegistryWatcher.OnRecordFailure(registryDown, CancellationToken.None));
+        Assert.Equal(RegistryWatcher.RecordFailure.Retry, RegistryWatcher.OnRecordFailure(brokerDown, CancellationToken.None));
+    }
+
+    [Fact]
+    public void Shutting_down_is_not_a_record_failure()
+    {
+        using var stopping = new CancellationTokenSource();
+        stopping.Cancel();
+
+        Assert.Equal(RegistryWatcher.RecordFailure.Propagate,
+            RegistryWatcher.OnRecordFailure(new OperationCanceledException(stopping.Token), stopping.Token));
+    }
+}
