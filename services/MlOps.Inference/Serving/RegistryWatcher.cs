@@ -95,15 +95,16 @@ public sealed class RegistryWatcher(
             try
             {
                 ends ??= partitions.ToDictionary(tp => tp, tp => consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
-                var result = consumer.Consume(dirty ? TimeSpan.Zero : PollTimeout);
+                var result = consumer.Consume(dirty && _caughtUp.Task.IsCompleted ? TimeSpan.Zero : PollTimeout);
                 if (result is null || result.IsPartitionEOF)
                 {
-                    if (dirty)
+                    var atEnd = _caughtUp.Task.IsCompleted || partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0));
+                    if (ShouldReconcile(dirty, atEnd))
                     {
                         state.Reconcile();
                         dirty = false;
                     }
-                    if (!_caughtUp.Task.IsCompleted && partitions.All(tp => consumer.Position(tp) is var at && (at.Value >= ends[tp] || ends[tp] == 0)))
+                    if (!_caughtUp.Task.IsCompleted && atEnd)
                     {
                         _caughtUp.TrySetResult();
                         logger.LogInformation("Registry read: {Routes} deployments served, {Refused} refused (model versions, rule sets, deployments)",
@@ -178,6 +179,13 @@ public sealed class RegistryWatcher(
             }
         }
     }
+
+    /// <summary>
+    /// Whether to apply what was read: only once every partition was read to the end it had at start (and from then on
+    /// whenever something new was read). Reconciling mid catch-up would refuse a deployment whose model version sits
+    /// further along another partition, raising a critical alert that clears a moment later on every restart.
+    /// </summary>
+    internal static bool ShouldReconcile(bool dirty, bool readToEnd) => dirty && readToEnd;
 
     /// <summary>What a failure applying one record means for it (cancellation and OOM are nobody's to handle here).</summary>
     internal static RecordFailure OnRecordFailure(Exception error, CancellationToken ct) =>

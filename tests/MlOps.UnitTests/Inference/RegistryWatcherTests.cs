@@ -10,6 +10,14 @@ namespace MlOps.UnitTests.Inference;
 public sealed class RegistryWatcherTests
 {
     [Theory]
+    [InlineData(true, false, false)] // mid catch-up: a deployment may be read before its model version on another partition
+    [InlineData(true, true, true)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, false)]
+    public void What_was_read_is_applied_only_once_every_partition_was_read_to_its_end(bool dirty, bool readToEnd, bool reconcile) =>
+        Assert.Equal(reconcile, RegistryWatcher.ShouldReconcile(dirty, readToEnd));
+
+    [Theory]
     [InlineData(typeof(UriFormatException))]
     [InlineData(typeof(ArgumentException))]
     [InlineData(typeof(InvalidOperationException))]
