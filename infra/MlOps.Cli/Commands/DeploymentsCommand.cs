@@ -35,6 +35,7 @@ internal static class DeploymentsCommand
             // The check only warns, so a registry that cannot be read does not stop the deployment.
             Console.Error.WriteLine($"mlops: warning: models not checked: {ex.Message}");
         }
+        await RefuseRouteConflictsAsync(stack, [.. deployments.Select(d => (ModelsCommand.KeyOf(d), d))], file);
         foreach (var deployment in deployments)
         {
             // A warning, not a refusal: the model may be registered right after, and Inference waits for it.
@@ -46,6 +47,28 @@ internal static class DeploymentsCommand
             Console.WriteLine($"deployed '{ModelsCommand.KeyOf(deployment)}': {Arms(deployment)} (revision {deployment.revision}); published to {at}");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Refuses, before anything is published, deployments that would claim an (event type, tenant) another deployment
+    /// in force already scores; if the deployments in force cannot be read, it warns and lets Inference decide.
+    /// </summary>
+    public static async Task RefuseRouteConflictsAsync(StackEndpoints stack, IReadOnlyList<(string Key, Deployment Deployment)> incoming, string what)
+    {
+        IReadOnlyDictionary<string, Deployment> inForce;
+        try
+        {
+            inForce = await StackTopics.ReadAsync<Deployment>(stack, TopicCatalog.Deployments);
+        }
+        catch (CliException ex)
+        {
+            Console.Error.WriteLine($"mlops: warning: route conflicts not checked: {ex.Message}");
+            return;
+        }
+        if (DeploymentRoutes.Conflicts(inForce, incoming) is { Count: > 0 } conflicts)
+        {
+            throw new CliException($"refused {what}: {string.Join("; ", conflicts)}");
+        }
     }
 
     public static async Task<int> ListAsync(StackPaths paths)

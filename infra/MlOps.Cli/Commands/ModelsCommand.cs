@@ -45,6 +45,7 @@ internal static class ModelsCommand
         var deployment = DeploymentOf(args, DateTime.UtcNow);
         var stack = paths.Endpoints();
         var key = KeyOf(deployment);
+        await DeploymentsCommand.RefuseRouteConflictsAsync(stack, [(key, deployment)], $"deployment '{key}'");
         var at = await StackTopics.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
         var arm = deployment.arms[0];
         Console.WriteLine($"deployed {arm.model_name}:{arm.model_version} as '{key}' for {string.Join(", ", deployment.event_types)} " +
