@@ -17,6 +17,7 @@ using MlOps.Inference.Serving;
 using MlOps.Models;
 using MlOps.Stack;
 using StackExchange.Redis;
+using MlOps.Common.Redis;
 
 namespace MlOps.Benchmarks;
 
@@ -90,7 +91,7 @@ internal static class InferenceBenchmark
         // (a) One instance per request, against its parts.
         var options = new InferenceOptions { ModelsDirectory = modelsDirectory };
         using var bare = RegistryWatcher.Load(options, model);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisUrl.ToConfiguration(stack.Endpoints.RedisUrl));
         var db = redis.GetDatabase();
         var probe = Departures("p", 1, DateTime.UtcNow.AddMinutes(-1), TimeSpan.Zero)[0];
         var attributes = probe.attributes.ToDictionary(a => a.Key, a => (object?)a.Value);
@@ -238,7 +239,7 @@ internal static class InferenceBenchmark
     private static async Task WaitForFencesAsync(string redisUrl, IReadOnlyList<(int Partition, long Offset)> delivered)
     {
         var last = delivered.GroupBy(d => d.Partition).ToDictionary(g => g.Key, g => g.Max(d => d.Offset));
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisUrl.ToConfiguration(redisUrl));
         var deadline = Stopwatch.StartNew();
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         while (await poll.WaitForNextTickAsync())

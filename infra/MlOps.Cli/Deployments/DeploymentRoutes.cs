@@ -1,11 +1,13 @@
 using MlOps.Contracts;
+using MlOps.Inference.Serving;
 
 namespace MlOps.Cli.Deployments;
 
 /// <summary>
-/// The check <c>deploy</c> makes before publishing: one (event type, tenant scope) scores through one deployment.
-/// Inference refuses the later-keyed of two deployments that claim the same one (route_conflict) and, keys being
-/// ordered, a new deployment could otherwise take a route from one already serving; the CLI refuses it up front.
+/// The check <c>deploy</c> makes before publishing, with Inference's own rule (<see cref="RouteClaims"/>): one
+/// (event type, tenant scope) scores through one deployment. Inference refuses the later-keyed of two deployments
+/// that claim the same one (route_conflict) and, keys being ordered, a new deployment could otherwise take a route
+/// from one already serving; the CLI refuses it up front.
 /// </summary>
 public static class DeploymentRoutes
 {
@@ -15,31 +17,27 @@ public static class DeploymentRoutes
     /// </summary>
     public static IReadOnlyList<string> Conflicts(IReadOnlyDictionary<string, Deployment> inForce, IReadOnlyList<(string Key, Deployment Deployment)> incoming)
     {
-        var claimed = new Dictionary<(string EventType, string? Tenant), string>();
+        var claims = new RouteClaims();
         var replaced = incoming.Select(i => i.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var (key, deployment) in inForce.Where(d => !replaced.Contains(d.Key)))
+        // As Inference routes them: in key order, a deployment that collides with an earlier one claims nothing.
+        foreach (var (key, deployment) in inForce.Where(d => !replaced.Contains(d.Key)).OrderBy(d => d.Key, StringComparer.Ordinal))
         {
-            foreach (var eventType in deployment.event_types)
+            if (claims.ConflictOf(key, deployment) is null)
             {
-                claimed.TryAdd((eventType, deployment.tenant_id), key);
+                claims.Claim(key, deployment);
             }
         }
         var conflicts = new List<string>();
         foreach (var (key, deployment) in incoming)
         {
-            foreach (var eventType in deployment.event_types)
+            if (claims.ConflictOf(key, deployment) is var (eventType, holder))
             {
-                if (claimed.TryGetValue((eventType, deployment.tenant_id), out var holder) && holder != key)
-                {
-                    conflicts.Add($"'{key}' would score event type '{eventType}' for {Scope(deployment.tenant_id)}, which '{holder}' already scores " +
-                                  $"(one deployment per event type and tenant: undeploy '{holder}' first, or roll the new model out within it)");
-                    continue;
-                }
-                claimed[(eventType, deployment.tenant_id)] = key;
+                conflicts.Add($"'{key}' would score event type '{eventType}' for {RouteClaims.Scope(deployment.tenant_id)}, which '{holder}' already scores " +
+                              $"(one deployment per event type and tenant: undeploy '{holder}' first, or roll the new model out within it)");
+                continue;
             }
+            claims.Claim(key, deployment);
         }
         return conflicts;
     }
-
-    private static string Scope(string? tenant) => tenant is null ? "all tenants" : $"tenant '{tenant}'";
 }

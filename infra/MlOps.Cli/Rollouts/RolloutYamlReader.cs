@@ -33,20 +33,6 @@ internal sealed class RolloutYamlReader(string file) : LocatedYamlReader(file)
         return Error<double?>(node, Join(path, key), $"'{text}' is not {expected}");
     }
 
-    public bool? Bool(Dictionary<string, YamlNode> fields, string key, string path)
-    {
-        if (!fields.TryGetValue(key, out var node) || Scalar(node, Join(path, key)) is not { } text)
-        {
-            return null;
-        }
-        return text switch
-        {
-            "true" => true,
-            "false" => false,
-            _ => Error<bool?>(node, Join(path, key), $"'{text}' is not true or false"),
-        };
-    }
-
     /// <summary>Durations as <c>0</c> (a stage with no minimum time) or the spec's <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>.</summary>
     public TimeSpan? Duration(Dictionary<string, YamlNode> fields, string key, string path)
     {

@@ -75,6 +75,21 @@ public class LocatedYamlReader(string file)
         ? value
         : Error<string>(node, field, "must be a non-empty value");
 
+    /// <summary>The field <paramref name="key"/> as <c>true</c> or <c>false</c>; null when absent or not one of them (an error then).</summary>
+    public bool? Bool(Dictionary<string, YamlNode> fields, string key, string path)
+    {
+        if (!fields.TryGetValue(key, out var node) || Scalar(node, Join(path, key)) is not { } text)
+        {
+            return null;
+        }
+        return text switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => Error<bool?>(node, Join(path, key), $"'{text}' is not true or false"),
+        };
+    }
+
     /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
     public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
     {

@@ -263,20 +263,6 @@ public static partial class SpecLoader
                 : Error<double?>(node, field, $"'{text}' is not a fraction between 0 and 1");
         }
 
-        public bool? Bool(Dictionary<string, YamlNode> fields, string key, string path)
-        {
-            if (!fields.TryGetValue(key, out var node) || Scalar(node, Join(path, key)) is not { } text)
-            {
-                return null;
-            }
-            return text switch
-            {
-                "true" => true,
-                "false" => false,
-                _ => Error<bool?>(node, Join(path, key), $"'{text}' is not true or false"),
-            };
-        }
-
         /// <summary>Durations as <c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c> or <c>30d</c>.</summary>
         public TimeSpan? Duration(Dictionary<string, YamlNode> fields, string key, string path) =>
             fields.TryGetValue(key, out var node) ? DurationOf(node, Join(path, key)) : null;

@@ -127,7 +127,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
         {
             var previous = _current;
             var routes = new List<DeploymentRoute>();
-            var claimed = new Dictionary<(string EventType, string? Tenant), string>();
+            var claimed = new RouteClaims();
             var conflicts = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, deployment) in _deployments.OrderBy(d => d.Key, StringComparer.Ordinal))
             {
@@ -164,10 +164,7 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
                     conflicts[key] = keptConflict;
                     continue;
                 }
-                foreach (var eventType in candidate.Deployment.event_types)
-                {
-                    claimed[(eventType, candidate.Deployment.tenant_id)] = key;
-                }
+                claimed.Claim(key, candidate.Deployment);
                 routes.Add(candidate);
             }
             RecordConflicts(conflicts);
@@ -258,20 +255,11 @@ public sealed class ServingState(Func<ModelVersion, OnnxModel> load, ILogger<Ser
     private static string DeploymentRefusalKey(string deployment) => "deployment " + deployment;
 
     /// <summary>Why <paramref name="deployment"/> cannot route beside the deployments already claimed, or null.</summary>
-    private static string? ConflictOf(string key, Deployment deployment, Dictionary<(string EventType, string? Tenant), string> claimed)
-    {
-        foreach (var eventType in deployment.event_types)
-        {
-            if (claimed.TryGetValue((eventType, deployment.tenant_id), out var holder))
-            {
-                return $"deployment {key} scores event type '{eventType}' for {TenantScope(deployment.tenant_id)}, "
-                    + $"which deployment {holder} already scores; it is not served until one of them changes";
-            }
-        }
-        return null;
-    }
-
-    private static string TenantScope(string? tenant) => tenant is null ? "all tenants" : $"tenant '{tenant}'";
+    private static string? ConflictOf(string key, Deployment deployment, RouteClaims claimed) =>
+        claimed.ConflictOf(key, deployment) is var (eventType, holder)
+            ? $"deployment {key} scores event type '{eventType}' for {RouteClaims.Scope(deployment.tenant_id)}, "
+              + $"which deployment {holder} already scores; it is not served until one of them changes"
+            : null;
 
     /// <summary>
     /// Lists this reconcile's route conflicts under <see cref="Refused"/> ("deployment key"), announcing each new one

@@ -1,7 +1,6 @@
 using MlOps.Common.Features;
 using MlOps.Features.Store;
 using MlOps.IntegrationTests.Infrastructure;
-using StackExchange.Redis;
 
 namespace MlOps.IntegrationTests.Features;
 
@@ -18,7 +17,7 @@ public sealed class ApplyScriptTests(StackFixture stack)
         var layout = airport.Layouts[0];
         var older = DateTimeOffset.UtcNow.AddHours(-5).ToUnixTimeMilliseconds();
         var newer = older + (layout.Ring * layout.TileMs); // same ring slot of that window, a newer tile
-        await using var redis = await ConnectAsync();
+        await using var redis = await stack.ConnectRedisAsync();
         var writer = new RedisFeatureWriter(redis);
 
         // Partition 0 runs ahead and fills the slot; partition 1's older event is not late by its own watermark.
@@ -58,7 +57,7 @@ public sealed class ApplyScriptTests(StackFixture stack)
         var topic = $"it.apply.{scenario.Run}";
         var time = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();
         var winner = string.CompareOrdinal(x, y) > 0 ? x : y;
-        await using var redis = await ConnectAsync();
+        await using var redis = await stack.ConnectRedisAsync();
         var writer = new RedisFeatureWriter(redis);
         var orders = new[] { (First: x, Second: y), (First: y, Second: x) };
         for (var partition = 0; partition < orders.Length; partition++)
@@ -81,6 +80,4 @@ public sealed class ApplyScriptTests(StackFixture stack)
         offset, "flight_departure", eventTimeMs,
         new Dictionary<string, object?> { ["origin"] = origin, ["destination"] = destination, ["distance"] = 2475.0 });
 
-    private Task<ConnectionMultiplexer> ConnectAsync() =>
-        ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
 }

@@ -10,6 +10,7 @@ using MlOps.IntegrationTests.Infrastructure;
 using MlOps.Stack;
 using MlOps.Testing.Features;
 using StackExchange.Redis;
+using MlOps.Common.Redis;
 
 namespace MlOps.IntegrationTests.Features;
 
@@ -138,7 +139,7 @@ internal sealed class FeatureScenario
     /// <summary>This run's keys in Redis as a <see cref="StoreSnapshot"/> (HyperLogLogs as their counts).</summary>
     public async Task<string> RedisSnapshotAsync(string redisUrl, string topic, IEnumerable<int> partitions)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisUrl.ToConfiguration(redisUrl));
         var server = redis.GetServers()[0];
         var db = redis.GetDatabase();
         var hashes = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
@@ -168,7 +169,7 @@ internal sealed class FeatureScenario
     {
         var last = delivered.GroupBy(d => d.Partition).ToDictionary(g => g.Key, g => g.Max(d => d.Offset));
         await using var redis = await ConnectionMultiplexer.ConnectAsync(
-            redisUrl.Replace("redis://", "", StringComparison.Ordinal) + ",abortConnect=false");
+            RedisUrl.ToConfiguration(redisUrl) + ",abortConnect=false");
         await Eventually.MatchAsync(
             async _ =>
             {

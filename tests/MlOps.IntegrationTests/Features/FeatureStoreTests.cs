@@ -271,7 +271,7 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
 
         // Another writer moving the fence before every attempt, made deterministic: the stored fence is offset 5 in a
         // spelling the script never equals ("0005"), so every apply is refused and re-planned, MaxConflicts times.
-        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal)))
+        await using (var redis = await stack.ConnectRedisAsync())
         {
             await redis.GetDatabase().HashSetAsync(MlOps.Common.Features.FeatureKeys.Fence, MlOps.Common.Features.FeatureKeys.FenceField(source, 0), "0005:" + long.MinValue);
         }
@@ -341,7 +341,7 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
     /// <summary>Events the store has applied so far (sum over partitions of the fence's position).</summary>
     private async Task<long> AppliedAsync(string topic, IReadOnlyList<Delivered> delivered)
     {
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await stack.ConnectRedisAsync();
         long applied = 0;
         foreach (var partition in delivered.Select(d => d.Partition).Distinct())
         {

@@ -4,7 +4,6 @@ using MlOps.Common.Kafka;
 using MlOps.Features;
 using MlOps.Features.Store;
 using MlOps.IntegrationTests.Infrastructure;
-using StackExchange.Redis;
 
 namespace MlOps.IntegrationTests.Features;
 
@@ -21,7 +20,7 @@ public sealed class UpdateLogOrderTests(StackFixture stack)
     {
         var scenario = FeatureScenario.Create(0, seed: 13);
         var topic = $"it.updates.{scenario.Run}";
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await stack.ConnectRedisAsync();
         using var registry = stack.NewRegistryClient();
         using var producer = new KafkaProducer(Options.Create(stack.Kafka), NullLogger<KafkaProducer>.Instance);
         var updates = new FeatureUpdatePublisher(redis, new AvroPublisher(producer, registry), TimeProvider.System);

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using MlOps.Common.Spec;
 using MlOps.Features.Store;
 using MlOps.IntegrationTests.Infrastructure;
-using StackExchange.Redis;
 
 namespace MlOps.IntegrationTests.Features;
 
@@ -82,7 +81,7 @@ public sealed class ViewLayoutTests(StackFixture stack)
 
     private async Task<string?> HeldLayoutAsync(string versionTag)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await stack.ConnectRedisAsync();
         return await redis.GetDatabase().HashGetAsync(LayoutRegistry.Key, versionTag);
     }
 }

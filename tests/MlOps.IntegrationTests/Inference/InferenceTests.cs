@@ -11,7 +11,6 @@ using MlOps.Inference;
 using MlOps.IntegrationTests.Features;
 using MlOps.IntegrationTests.Infrastructure;
 using MlOps.Models;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace MlOps.IntegrationTests.Inference;
@@ -55,7 +54,7 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
         var logged = await InferenceScenario.ReadPredictionsAsync(stack, predictions, requests.Count, Timeout);
 
         Assert.Equal(requests.Select(r => r.event_id).Order(), logged.Select(l => l.Prediction.event_id).Order());
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Endpoints.RedisUrl.Replace("redis://", "", StringComparison.Ordinal));
+        await using var redis = await stack.ConnectRedisAsync();
         var reader = new FeatureStoreReader(redis);
         var byEvent = requests.ToDictionary(r => r.event_id);
         var offsets = sent.ToDictionary(d => d.Envelope.event_id, d => (d.Partition, d.Offset));

@@ -6,6 +6,7 @@ using MlOps.Stack;
 using MlOps.Stack.Kafka;
 using Xunit.Abstractions;
 using Xunit.Sdk;
+using MlOps.Common.Redis;
 
 namespace MlOps.IntegrationTests.Infrastructure;
 
@@ -29,6 +30,10 @@ public sealed class StackFixture(IMessageSink diagnostics) : IAsyncLifetime
     public MockKafkaCluster? MockCluster { get; private set; }
 
     public KafkaOptions Kafka => new() { BootstrapServers = Endpoints.KafkaBootstrap, ClientId = "it" };
+
+    /// <summary>A connection to the stack's redis-server (dispose it).</summary>
+    public Task<StackExchange.Redis.ConnectionMultiplexer> ConnectRedisAsync() =>
+        StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(RedisUrl.ToConfiguration(Endpoints.RedisUrl));
 
     public async Task InitializeAsync()
     {
