@@ -43,12 +43,15 @@ public sealed class TopicFollower<T> : IDisposable
     /// </remarks>
     public async Task<int> CatchUpAsync(Action<string, T?> onRecord, TimeSpan timeout, CancellationToken ct = default)
     {
-        var marks = await Task.Factory.StartNew(() => _partitions.ToDictionary(tp => tp, tp => _consumer.QueryWatermarkOffsets(tp, timeout)),
-            ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Dictionary<TopicPartition, WatermarkOffsets>? marks = null; // the ends as of this call, taken by the first fetch
         var read = 0;
         while (true)
         {
-            var chunk = await Task.Factory.StartNew(() => FetchChunk(marks, timeout, read, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var chunk = await Task.Factory.StartNew(() =>
+            {
+                marks ??= _partitions.ToDictionary(tp => tp, tp => _consumer.QueryWatermarkOffsets(tp, timeout));
+                return FetchChunk(marks, timeout, read, ct);
+            }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             foreach (var (key, bytes) in chunk)
             {
                 var value = bytes is null

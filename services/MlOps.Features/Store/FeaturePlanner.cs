@@ -64,9 +64,6 @@ public static class FeaturePlanner
         plan.Retention[key] = view.RetentionMs;
         Touch(plan, view.View, entity, e.EventTimeMs);
         Increment(plan.AppliedByView, view.View.Name);
-        plan.NewestAppliedByView[view.View.Name] = plan.NewestAppliedByView.TryGetValue(view.View.Name, out var newestApplied)
-            ? Math.Max(newestApplied, e.EventTimeMs)
-            : e.EventTimeMs;
 
         for (var w = 0; w < view.Layouts.Count; w++)
         {

@@ -45,8 +45,11 @@ public sealed class WritePlan(string topic, int partition, Fence expected)
     /// <summary>
     /// View → newest event time (ms) among the events this plan applies to it, for the event-time lag: replayed
     /// (already applied), late and entity-less events are not in it, so a batch that applies nothing says nothing.
+    /// Derived from <see cref="Latest"/>, which holds only applied events.
     /// </summary>
-    public Dictionary<string, long> NewestAppliedByView { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> NewestAppliedByView =>
+        Latest.GroupBy(l => Entities[l.Key].View.View.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(l => l.Value), StringComparer.Ordinal);
 
     public int Applied { get; set; }
 

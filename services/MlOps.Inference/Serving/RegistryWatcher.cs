@@ -154,10 +154,7 @@ public sealed class RegistryWatcher(
         }
         catch (Exception ex) when (OnRecordFailure(ex, ct) == RecordFailure.Retry)
         {
-            logger.LogWarning(ex, "Applying {Topic}[{Partition}]@{Offset} failed transiently; reading it again",
-                result.Topic, result.Partition.Value, result.Offset.Value);
-            consumer.Seek(result.TopicPartitionOffset);
-            return false;
+            return ReadAgain(consumer, result, ex, "Applying");
         }
         catch (Exception ex) when (OnRecordFailure(ex, ct) == RecordFailure.Skip)
         {
@@ -172,12 +169,18 @@ public sealed class RegistryWatcher(
             }
             catch (Exception dlq) when (OnRecordFailure(dlq, ct) == RecordFailure.Retry)
             {
-                logger.LogWarning(dlq, "Dead-lettering {Topic}[{Partition}]@{Offset} failed transiently; reading it again",
-                    result.Topic, result.Partition.Value, result.Offset.Value);
-                consumer.Seek(result.TopicPartitionOffset);
-                return false;
+                return ReadAgain(consumer, result, dlq, "Dead-lettering");
             }
         }
+    }
+
+    /// <summary>A transient failure: the record is sought back to and read again. Always false (not applied).</summary>
+    private bool ReadAgain(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?> result, Exception error, string step)
+    {
+        logger.LogWarning(error, "{Step} {Topic}[{Partition}]@{Offset} failed transiently; reading it again",
+            step, result.Topic, result.Partition.Value, result.Offset.Value);
+        consumer.Seek(result.TopicPartitionOffset);
+        return false;
     }
 
     /// <summary>
