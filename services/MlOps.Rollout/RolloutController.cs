@@ -7,7 +7,8 @@ namespace MlOps.Rollout;
 /// The controller's view of the world, fed by <see cref="RolloutWatcher"/> (rollouts, deployments, past rollout events)
 /// and <see cref="PredictionsHandler"/> (the stage windows' metrics), and judged by <see cref="RolloutEvaluator"/>.
 /// In memory only: on restart the current stage is recovered from the latest rollout event of each key and its
-/// window starts over; a rollout whose latest event left it running but whose record is gone is rolled back.
+/// window starts over; a rollout whose latest event left it running but whose record is gone is rolled back, and so
+/// is one whose deployment was restored to the champion after that event (a rollback the restart interrupted).
 /// </summary>
 public sealed class RolloutController(TimeProvider clock)
 {
@@ -182,7 +183,25 @@ public sealed class RolloutController(TimeProvider clock)
         };
         rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
             aborted: true, [], now);
+        MarkRestored(rollout, RestoredSince(key, last));
         return rollout;
+    }
+
+    /// <summary>
+    /// The deployment in force when it is a rollback's restore published after <paramref name="last"/>: the rollback
+    /// of that rollout went out in part (the restore, not the rolled_back event) before the controller stopped.
+    /// </summary>
+    private Deployment? RestoredSince(string key, RolloutEvent last) =>
+        _deployments.TryGetValue(key, out var inForce) && inForce.stage == DeploymentPlan.RolledBackStage
+            && (last.deployment_revision is { } before ? inForce.revision > before : inForce.updated_at >= last.at)
+            ? inForce
+            : null;
+
+    private static void MarkRestored(ActiveRollout rollout, Deployment? restored)
+    {
+        if (restored is null) return;
+        rollout.Rollback!.DeploymentRestored = true;
+        rollout.Rollback.DeploymentRevision = restored.revision;
     }
 
     private ActiveRollout Recover(string key, MlOps.Contracts.Rollout spec, DateTimeOffset now)
@@ -208,6 +227,15 @@ public sealed class RolloutController(TimeProvider clock)
         if (index < 0) return rollout;
         rollout.Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null;
         rollout.EnterStage(index, now);
+        if (RestoredSince(key, last) is { } restored)
+        {
+            // Resuming the stage would route traffic to the candidate again at its next transition.
+            rollout.BeginRollback($"finishing a rollback a restart interrupted: revision {restored.revision} of deployment '{key}' " +
+                $"had restored the champion alone after the latest event ('{last.action}' at stage '{last.to_stage}'), and no " +
+                "rolled_back event followed; the gate result it was decided on was not recorded", aborted: false, [], now);
+            MarkRestored(rollout, restored);
+            return rollout;
+        }
         if (last.action == RolloutActions.AwaitingApproval) rollout.Phase = RolloutPhase.AwaitingApproval;
         if (last.action == RolloutActions.Approved) rollout.ApprovalAnnounced = last.to_stage;
         rollout.LastReason = $"resumed at stage '{last.to_stage}' after a restart; its window started over";

@@ -70,13 +70,16 @@ public static class DeploymentPlan
         ]);
     }
 
+    /// <summary>Deployment.stage of a rollback's restore: the champion alone again.</summary>
+    public const string RolledBackStage = "rolled_back";
+
     public static Deployment RolledBack(Deployment inForce, DeploymentArm champion, long revision, DateTime now) =>
         RolledBack(inForce, champion, null, revision, now);
 
     /// <summary>The champion alone again, with the rules it had: a rule-set candidate leaves shadow_rules too.</summary>
     public static Deployment RolledBack(Deployment inForce, DeploymentArm champion, RolloutCandidate? candidate, long revision, DateTime now)
     {
-        var deployment = Copy(inForce, "rolled_back", revision, now, [Arm(RolloutArms.Champion, champion, 1)]);
+        var deployment = Copy(inForce, RolledBackStage, revision, now, [Arm(RolloutArms.Champion, champion, 1)]);
         deployment.shadow_rules = ShadowAfter(inForce, candidate);
         return deployment;
     }

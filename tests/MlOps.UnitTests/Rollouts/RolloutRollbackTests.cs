@@ -123,4 +123,64 @@ public sealed class RolloutRollbackTests
         Assert.Empty(_publisher.Events);
         Assert.Empty(_controller.Rollouts());
     }
+
+    /// <summary>What a controller that stopped between a gate failure's restore and its rolled_back event left behind.</summary>
+    private Deployment Restored(long revision) => DeploymentPlan.RolledBack(
+        _controller.DeploymentInForce("flights")!, DeploymentPlan.Champion(_controller.DeploymentInForce("flights")!)!, revision, Created.AddMinutes(5));
+
+    [Fact]
+    public async Task A_restarted_controller_finishes_a_gate_failure_rollback_whose_restore_went_out_instead_of_resuming_the_stage()
+    {
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
+        started.deployment_revision = 5;
+        _controller.OnEvent("flights", started);
+        _controller.OnDeployment("flights", Restored(6));
+        _controller.OnRollout("flights", Spec(new RolloutGate { metric = GateMetric.FallbackRate, max = 0.01 }));
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments); // the restore is not published again, and the candidate gets no traffic back
+        var rolledBack = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.RolledBack, "canary", (long?)6), (rolledBack.action, rolledBack.from_stage, rolledBack.deployment_revision));
+        Assert.Contains("interrupted", rolledBack.reason);
+        Assert.Equal([RolloutPublisher.RolledBackAlert], _publisher.Alerts);
+        Assert.Equal(RolloutPhase.RolledBack, Assert.Single(_controller.Rollouts()).Phase);
+
+        _clock.Advance(TimeSpan.FromHours(1));
+        await _driver.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(_publisher.Deployments);
+        Assert.Single(_publisher.Events);
+    }
+
+    [Fact]
+    public async Task A_restarted_controller_resumes_the_stage_when_the_deployment_is_the_one_its_latest_event_published()
+    {
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
+        started.deployment_revision = 5;
+        _controller.OnEvent("flights", started);
+        _controller.OnRollout("flights", Spec());
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        var rollout = Assert.Single(_controller.Rollouts());
+        Assert.Equal((RolloutPhase.Running, "canary"), (rollout.Phase, rollout.Stage.name));
+        Assert.Empty(_publisher.Events);
+        Assert.Empty(_publisher.Deployments);
+    }
+
+    [Fact]
+    public async Task An_abort_found_after_a_restart_does_not_publish_a_restore_that_already_went_out()
+    {
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
+        started.deployment_revision = 5;
+        _controller.OnEvent("flights", started);
+        _controller.OnDeployment("flights", Restored(6)); // no rollout record: aborted
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments);
+        var rolledBack = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.RolledBack, (long?)6), (rolledBack.action, rolledBack.deployment_revision));
+        Assert.Equal([RolloutPublisher.AbortedAlert], _publisher.Alerts);
+    }
 }
