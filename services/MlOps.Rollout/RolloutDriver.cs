@@ -115,7 +115,10 @@ public sealed partial class RolloutDriver(
     /// <summary>
     /// Back to the champion alone, with the rollout event and an alert: <see cref="RolloutPublisher.RolledBackAlert"/>
     /// for a failed gate, <see cref="RolloutPublisher.AbortedAlert"/> for an abort. Each step is published once, in
-    /// that order; a failure leaves the rollout rolling back, and the next evaluation publishes what is missing.
+    /// the order restore, alert, event; a failure leaves the rollout rolling back, and the next evaluation publishes
+    /// what is missing. The event goes last because it is what a restarted controller reads to know the rollback is
+    /// done: a restart before it finishes the rollback again (the restore not republished, <see
+    /// cref="RolloutController"/>), so the alert may go out twice, under the same fingerprint, but is never lost.
     /// </summary>
     private async Task RollBackAsync(ActiveRollout rollout, CancellationToken ct)
     {
@@ -128,11 +131,6 @@ public sealed partial class RolloutDriver(
                 : null;
             pending.DeploymentRestored = true;
         }
-        if (!pending.EventPublished)
-        {
-            await PublishEventAsync(rollout, RolloutActions.RolledBack, rollout.Stage.name, null, pending.Reason, pending.Metrics, pending.DeploymentRevision, ct);
-            pending.EventPublished = true;
-        }
         if (!pending.AlertRaised)
         {
             var specVersion = controller.DeploymentInForce(rollout.Key)?.spec_version;
@@ -140,6 +138,11 @@ public sealed partial class RolloutDriver(
                 ? publisher.RaiseAbortedAsync(rollout.Spec, pending.Reason, specVersion, ct)
                 : publisher.RaiseRolledBackAsync(rollout.Spec, pending.Reason, specVersion, ct));
             pending.AlertRaised = true;
+        }
+        if (!pending.EventPublished)
+        {
+            await PublishEventAsync(rollout, RolloutActions.RolledBack, rollout.Stage.name, null, pending.Reason, pending.Metrics, pending.DeploymentRevision, ct);
+            pending.EventPublished = true;
         }
         controller.RolledBack(rollout);
         if (pending.Aborted) RolloutMetrics.Stage.RemoveLabelled(rollout.Key);

@@ -183,4 +183,28 @@ public sealed class RolloutRollbackTests
         Assert.Equal((RolloutActions.RolledBack, (long?)6), (rolledBack.action, rolledBack.deployment_revision));
         Assert.Equal([RolloutPublisher.AbortedAlert], _publisher.Alerts);
     }
+
+    [Fact]
+    public async Task A_restart_after_the_rollback_alert_but_before_its_event_repeats_the_alert_rather_than_losing_it()
+    {
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
+        started.deployment_revision = 5;
+        _controller.OnEvent("flights", started);
+        var spec = Spec(new RolloutGate { metric = "no_such_metric", max = 1 });
+        _controller.OnRollout("flights", spec);
+        _publisher.FailOnce.Add(FailingRolloutPublisher.Event); // then the controller stops
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _driver.EvaluateAsync(CancellationToken.None));
+        Assert.Equal([RolloutPublisher.RolledBackAlert], _publisher.Alerts);
+
+        // A new controller reads back what was published: the rollout, its Started event and the restore.
+        var restarted = new RolloutController(_clock);
+        restarted.OnRollout("flights", spec);
+        restarted.OnEvent("flights", started);
+        restarted.OnDeployment("flights", Assert.Single(_publisher.Deployments));
+        await new RolloutDriver(restarted, _publisher, _clock, NullLogger<RolloutDriver>.Instance).EvaluateAsync(CancellationToken.None);
+
+        Assert.Single(_publisher.Deployments);
+        Assert.Equal((RolloutActions.RolledBack, (long?)6), (Assert.Single(_publisher.Events).action, _publisher.Events[0].deployment_revision));
+        Assert.Equal([RolloutPublisher.RolledBackAlert, RolloutPublisher.RolledBackAlert], _publisher.Alerts);
+    }
 }
