@@ -92,9 +92,9 @@ public sealed partial class RolloutDriver(
             return;
         }
         var now = clock.GetUtcNow();
-        if (spec.stages.Count == 0 || RolloutCandidate.Problem(spec) is not null)
+        var refused = spec.stages.Count == 0 ? "the rollout has no stages" : RolloutCandidate.Problem(spec) ?? RolloutCandidate.ConflictWith(spec, inForce);
+        if (refused is not null)
         {
-            var refused = spec.stages.Count == 0 ? "the rollout has no stages" : RolloutCandidate.Problem(spec)!;
             await PublishEventAsync(rollout, RolloutActions.RolledBack, null, null, "refused: " + refused, [], null, ct);
             rollout.Phase = RolloutPhase.RolledBack;
             rollout.LastReason = refused;

@@ -40,6 +40,17 @@ public sealed record RolloutCandidate
         return IsNameVersion(rollout.candidate_model) ? null : $"candidate_model '{rollout.candidate_model}' is not 'name:version'";
     }
 
+    /// <summary>
+    /// Why the candidate cannot be rolled out on the deployment in force, or null: a rule set with a shadow stage where
+    /// the deployment already shadow-evaluates another rule set, which that stage would replace (and leaving the stage
+    /// would drop).
+    /// </summary>
+    public static string? ConflictWith(MlOps.Contracts.Rollout rollout, MlOps.Contracts.Deployment inForce) =>
+        rollout.candidate_rules is { } rules && rollout.stages.Any(s => s.shadow) && inForce.shadow_rules is { } other && other != rules
+            ? $"deployment '{inForce.deployment}' already shadow-evaluates rule set '{other}', which the shadow stage of rules {rules} " +
+              "would replace; remove shadow_rules from the deployment first, or roll out without a shadow stage"
+            : null;
+
     private static bool IsNameVersion(string value)
     {
         var colon = value.LastIndexOf(':');

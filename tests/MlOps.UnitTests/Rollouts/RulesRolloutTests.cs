@@ -213,4 +213,53 @@ public sealed class RulesRolloutTests
         Assert.False(controller.OnPrediction(otherModel));
         Assert.Equal((1, 1), (rollout.Metrics.Candidate.Count, rollout.Metrics.Champion.Count));
     }
+
+    private static RolloutSpec RulesRollout(bool shadowStage) => new()
+    {
+        deployment = "flights",
+        tenant_id = "acme",
+        candidate_model = "",
+        candidate_rules = "delay-rules:4",
+        stages = shadowStage
+            ? [new RolloutStage { name = "shadow", shadow = true, min_samples = 1_000 }, new RolloutStage { name = "canary", traffic_weight = 0.2 }]
+            : [new RolloutStage { name = "canary", traffic_weight = 0.2, min_samples = 1_000 }],
+        revision = 1,
+        created_at = Now,
+    };
+
+    [Fact]
+    public void A_rules_rollout_with_a_shadow_stage_conflicts_with_another_shadow_rule_set_in_force()
+    {
+        var inForce = InForce();
+        Assert.Null(RolloutCandidate.ConflictWith(RulesRollout(shadowStage: true), inForce)); // no shadow rules
+        inForce.shadow_rules = "delay-rules:4";
+        Assert.Null(RolloutCandidate.ConflictWith(RulesRollout(shadowStage: true), inForce)); // its own
+        inForce.shadow_rules = "experiment:9";
+        Assert.Null(RolloutCandidate.ConflictWith(RulesRollout(shadowStage: false), inForce)); // kept by a traffic stage
+        Assert.Equal(
+            "deployment 'flights' already shadow-evaluates rule set 'experiment:9', which the shadow stage of rules delay-rules:4 would replace; " +
+            "remove shadow_rules from the deployment first, or roll out without a shadow stage",
+            RolloutCandidate.ConflictWith(RulesRollout(shadowStage: true), inForce));
+    }
+
+    [Fact]
+    public async Task The_controller_refuses_a_rules_rollout_whose_shadow_stage_would_replace_another_shadow_rule_set()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(Now).AddMinutes(1));
+        var controller = new RolloutController(clock);
+        var publisher = new FailingRolloutPublisher();
+        var inForce = InForce();
+        inForce.shadow_rules = "experiment:9";
+        controller.OnDeployment("flights/acme", inForce);
+        controller.OnRollout("flights/acme", RulesRollout(shadowStage: true));
+
+        await new RolloutDriver(controller, publisher, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RolloutDriver>.Instance)
+            .EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(publisher.Deployments); // experiment:9 keeps being evaluated
+        var refused = Assert.Single(publisher.Events);
+        Assert.Equal(RolloutActions.RolledBack, refused.action);
+        Assert.StartsWith("refused: deployment 'flights' already shadow-evaluates rule set 'experiment:9'", refused.reason);
+        Assert.Equal(RolloutPhase.RolledBack, Assert.Single(controller.Rollouts()).Phase);
+    }
 }
