@@ -15,7 +15,7 @@ public sealed class RolloutController(TimeProvider clock)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, MlOps.Contracts.Rollout> _specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Deployment> _deployments = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RolloutEvent> _lastEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RolloutHistory> _histories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ActiveRollout> _active = new(StringComparer.Ordinal);
 
     /// <summary>A rollout record (null: a tombstone, the rollout is aborted).</summary>
@@ -38,12 +38,13 @@ public sealed class RolloutController(TimeProvider clock)
         }
     }
 
-    /// <summary>A past transition: the latest per key tells a restarted controller where each rollout stands.</summary>
+    /// <summary>A past transition: a rollout's latest tells a restarted controller where it stands.</summary>
     public void OnEvent(string key, RolloutEvent rolloutEvent)
     {
         lock (_lock)
         {
-            if (!_lastEvents.TryGetValue(key, out var known) || known.at <= rolloutEvent.at) _lastEvents[key] = rolloutEvent;
+            if (!_histories.TryGetValue(key, out var history)) _histories[key] = history = new RolloutHistory();
+            history.Add(rolloutEvent);
         }
     }
 
@@ -120,11 +121,12 @@ public sealed class RolloutController(TimeProvider clock)
                 if (rollout.Phase is RolloutPhase.Running or RolloutPhase.AwaitingApproval) rollout.BeginRollback(AbortReason, aborted: true, [], now);
                 else if (rollout.Phase != RolloutPhase.RollingBack) _active.Remove(rollout.Key);
             }
-            foreach (var (key, last) in _lastEvents)
+            foreach (var (key, history) in _histories)
             {
-                if (!_specs.ContainsKey(key) && !_active.ContainsKey(key) && last.action is not (RolloutActions.RolledBack or RolloutActions.Completed))
+                if (!_specs.ContainsKey(key) && !_active.ContainsKey(key) && history.Latest is { } last
+                    && last.action is not (RolloutActions.RolledBack or RolloutActions.Completed))
                 {
-                    _active[key] = Orphan(key, last, now);
+                    _active[key] = Orphan(key, last, history.OfSameRollout(last).PublishedRevision, now);
                 }
             }
             return (_active.Values.Where(a => !a.Finished && a.Phase != RolloutPhase.RollingBack).ToList(),
@@ -165,7 +167,7 @@ public sealed class RolloutController(TimeProvider clock)
     /// A rollout known only from its latest event (started or past it, no rollout record): rebuilt from the event, at
     /// the stage it names, to be rolled back to the champion of the deployment in force.
     /// </summary>
-    private ActiveRollout Orphan(string key, RolloutEvent last, DateTimeOffset now)
+    private ActiveRollout Orphan(string key, RolloutEvent last, long? published, DateTimeOffset now)
     {
         var stage = last.to_stage ?? last.from_stage ?? "(unknown)";
         var rollout = new ActiveRollout(key, new MlOps.Contracts.Rollout
@@ -176,24 +178,25 @@ public sealed class RolloutController(TimeProvider clock)
             candidate_rules = last.candidate_rules,
             stages = [new RolloutStage { name = stage }],
             approvals = [],
-            created_at = last.at,
+            created_at = last.rollout_created_at ?? last.at,
         })
         {
             Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null,
         };
         rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
             aborted: true, [], now);
-        MarkRestored(rollout, RestoredSince(key, last));
+        MarkRestored(rollout, TakenAway(key, rollout.Candidate, published, last));
         return rollout;
     }
 
     /// <summary>
-    /// The deployment in force when it is a rollback's restore published after <paramref name="last"/>: the rollback
-    /// of that rollout went out in part (the restore, not the rolled_back event) before the controller stopped.
+    /// The deployment in force when it was published after the rollout's transitions (a newer revision than any they
+    /// published) and gives its candidate no part: the rollout's rollback went out in part before the controller
+    /// stopped (the restore, not the rolled_back event), or someone replaced the deployment while no controller ran.
     /// </summary>
-    private Deployment? RestoredSince(string key, RolloutEvent last) =>
-        _deployments.TryGetValue(key, out var inForce) && inForce.stage == DeploymentPlan.RolledBackStage
-            && (last.deployment_revision is { } before ? inForce.revision > before : inForce.updated_at >= last.at)
+    private Deployment? TakenAway(string key, RolloutCandidate candidate, long? published, RolloutEvent last) =>
+        _deployments.TryGetValue(key, out var inForce) && !DeploymentPlan.Carries(inForce, candidate)
+            && (published is { } before ? inForce.revision > before : inForce.updated_at >= last.at)
             ? inForce
             : null;
 
@@ -207,8 +210,8 @@ public sealed class RolloutController(TimeProvider clock)
     private ActiveRollout Recover(string key, MlOps.Contracts.Rollout spec, DateTimeOffset now)
     {
         var rollout = new ActiveRollout(key, spec);
-        if (!_lastEvents.TryGetValue(key, out var last) || last.candidate_model != spec.candidate_model
-            || last.candidate_rules != spec.candidate_rules || last.at < spec.created_at)
+        var (last, published) = _histories.TryGetValue(key, out var history) ? history.Of(spec) : new RolloutHistory.Transitions(null, null);
+        if (last is null)
         {
             return rollout;
         }
@@ -227,13 +230,17 @@ public sealed class RolloutController(TimeProvider clock)
         if (index < 0) return rollout;
         rollout.Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null;
         rollout.EnterStage(index, now);
-        if (RestoredSince(key, last) is { } restored)
+        if (TakenAway(key, rollout.Candidate, published, last) is { } inForceNow)
         {
             // Resuming the stage would route traffic to the candidate again at its next transition.
-            rollout.BeginRollback($"finishing a rollback a restart interrupted: revision {restored.revision} of deployment '{key}' " +
-                $"had restored the champion alone after the latest event ('{last.action}' at stage '{last.to_stage}'), and no " +
-                "rolled_back event followed; the gate result it was decided on was not recorded", aborted: false, [], now);
-            MarkRestored(rollout, restored);
+            var after = $"after the rollout's latest transition ('{last.action}' at stage '{last.to_stage}')";
+            rollout.BeginRollback(inForceNow.stage == DeploymentPlan.RolledBackStage
+                ? $"finishing a rollback a restart interrupted: revision {inForceNow.revision} of deployment '{key}' had restored the " +
+                  $"champion alone {after}, and no rolled_back event followed; the gate result it was decided on was not recorded"
+                : $"revision {inForceNow.revision} of deployment '{key}' (stage '{inForceNow.stage}'), published {after} while no " +
+                  $"controller ran, gives {rollout.Candidate} no part; the rollout ends rather than route to it again",
+                aborted: false, [], now);
+            MarkRestored(rollout, inForceNow);
             return rollout;
         }
         if (last.action == RolloutActions.AwaitingApproval) rollout.Phase = RolloutPhase.AwaitingApproval;

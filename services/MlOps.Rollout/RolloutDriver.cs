@@ -187,6 +187,7 @@ public sealed partial class RolloutDriver(
             metrics = metrics,
             deployment_revision = revision,
             at = clock.GetUtcNow().UtcDateTime,
+            rollout_created_at = rollout.Spec.created_at,
         };
         await publisher.PublishEventAsync(rollout.Key, rolloutEvent, ct);
         controller.OnEvent(rollout.Key, rolloutEvent);

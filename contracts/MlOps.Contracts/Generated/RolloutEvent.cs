@@ -19,7 +19,7 @@ namespace MlOps.Contracts
 	[global::System.CodeDom.Compiler.GeneratedCodeAttribute("MlOps.Contracts.Codegen", "1.12.2+8fa2067f70e3012cb3fd9a8839cd97e8c7cc1772")]
 	public partial class RolloutEvent : global::Avro.Specific.ISpecificRecord
 	{
-		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""RolloutEvent"",""doc"":""One transition of a staged rollout, with the reason and the metrics it was decided on (topic mlops.rollout-events, key = deployment[/tenant])."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""deployment"",""type"":""string""},{""name"":""tenant_id"",""default"":null,""type"":[""null"",""string""]},{""name"":""candidate_model"",""doc"":""'' when the candidate is a rule set (candidate_rules)."",""type"":""string""},{""name"":""candidate_rules"",""doc"":""The rollout's candidate rule set, for a rule-set rollout."",""default"":null,""type"":[""null"",""string""]},{""name"":""action"",""doc"":""'started', 'advanced', 'awaiting_approval', 'approved', 'rolled_back', 'completed'."",""type"":""string""},{""name"":""from_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""to_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""reason"",""type"":""string""},{""name"":""metrics"",""default"":{},""type"":{""type"":""map"",""values"":""double""}},{""name"":""deployment_revision"",""doc"":""The deployment revision this transition published."",""default"":null,""type"":[""null"",""long""]},{""name"":""at"",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}}]}");
+		public static global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(@"{""type"":""record"",""name"":""RolloutEvent"",""doc"":""One transition of a staged rollout, with the reason and the metrics it was decided on (topic mlops.rollout-events, key = deployment[/tenant])."",""namespace"":""MlOps.Contracts"",""fields"":[{""name"":""deployment"",""type"":""string""},{""name"":""tenant_id"",""default"":null,""type"":[""null"",""string""]},{""name"":""candidate_model"",""doc"":""'' when the candidate is a rule set (candidate_rules)."",""type"":""string""},{""name"":""candidate_rules"",""doc"":""The rollout's candidate rule set, for a rule-set rollout."",""default"":null,""type"":[""null"",""string""]},{""name"":""action"",""doc"":""'started', 'advanced', 'awaiting_approval', 'approved', 'rolled_back', 'completed'."",""type"":""string""},{""name"":""from_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""to_stage"",""default"":null,""type"":[""null"",""string""]},{""name"":""reason"",""type"":""string""},{""name"":""metrics"",""default"":{},""type"":{""type"":""map"",""values"":""double""}},{""name"":""deployment_revision"",""doc"":""The deployment revision this transition published."",""default"":null,""type"":[""null"",""long""]},{""name"":""at"",""type"":{""type"":""long"",""logicalType"":""timestamp-millis""}},{""name"":""rollout_created_at"",""doc"":""created_at of the rollout record this transition belongs to: tells its events apart from those of an earlier rollout of the same candidate under the key, whatever the clocks (null: written before this field existed)."",""default"":null,""type"":[""null"",{""type"":""long"",""logicalType"":""timestamp-millis""}]}]}");
 		private string _deployment;
 		private string _tenant_id;
 		/// <summary>
@@ -43,6 +43,10 @@ namespace MlOps.Contracts
 		/// </summary>
 		private System.Nullable<System.Int64> _deployment_revision;
 		private System.DateTime _at;
+		/// <summary>
+		/// created_at of the rollout record this transition belongs to: tells its events apart from those of an earlier rollout of the same candidate under the key, whatever the clocks (null: written before this field existed).
+		/// </summary>
+		private System.Nullable<System.DateTime> _rollout_created_at;
 		public virtual global::Avro.Schema Schema
 		{
 			get
@@ -183,6 +187,20 @@ namespace MlOps.Contracts
 				this._at = value;
 			}
 		}
+		/// <summary>
+		/// created_at of the rollout record this transition belongs to: tells its events apart from those of an earlier rollout of the same candidate under the key, whatever the clocks (null: written before this field existed).
+		/// </summary>
+		public System.Nullable<System.DateTime> rollout_created_at
+		{
+			get
+			{
+				return this._rollout_created_at;
+			}
+			set
+			{
+				this._rollout_created_at = value;
+			}
+		}
 		public virtual object Get(int fieldPos)
 		{
 			switch (fieldPos)
@@ -198,6 +216,7 @@ namespace MlOps.Contracts
 			case 8: return this.metrics;
 			case 9: return this.deployment_revision;
 			case 10: return this.at;
+			case 11: return this.rollout_created_at;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -216,6 +235,7 @@ namespace MlOps.Contracts
 			case 8: this.metrics = (IDictionary<string,System.Double>)fieldValue; break;
 			case 9: this.deployment_revision = (System.Nullable<System.Int64>)fieldValue; break;
 			case 10: this.at = (System.DateTime)fieldValue; break;
+			case 11: this.rollout_created_at = (System.Nullable<System.DateTime>)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

@@ -52,7 +52,7 @@ internal static class RolloutCommand
         var rollout = (await TopicSnapshot.ReadAsync<MlOps.Contracts.Rollout>(stack, TopicCatalog.Rollouts, CancellationToken.None))
             .LastOrDefault(r => r.Key == key).Value ?? throw new CliException($"no rollout '{key}' in {TopicCatalog.Rollouts}");
         var last = (await TopicSnapshot.ReadAsync<RolloutEvent>(stack, TopicCatalog.RolloutEvents, CancellationToken.None))
-            .Where(e => e.Key == key && e.Value is { } v && v.candidate_model == rollout.candidate_model && v.candidate_rules == rollout.candidate_rules && v.at >= rollout.created_at)
+            .Where(e => e.Key == key && e.Value is { } v && MlOps.Rollout.Control.RolloutHistory.BelongsTo(v, rollout))
             .Select(e => e.Value!).MaxBy(e => e.at)
             ?? throw new CliException($"rollout '{key}' has not started yet (is the rollout service running?)");
         var stage = last.to_stage ?? throw new CliException($"rollout '{key}' is over ({last.action}: {last.reason})");

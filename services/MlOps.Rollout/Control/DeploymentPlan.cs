@@ -70,6 +70,15 @@ public static class DeploymentPlan
         ]);
     }
 
+    /// <summary>
+    /// Whether <paramref name="deployment"/> gives the candidate any part: an arm on its model, or its rule set as an
+    /// arm's rules or the shadow rule set.
+    /// </summary>
+    public static bool Carries(Deployment deployment, RolloutCandidate candidate) =>
+        candidate.Rules is { } rules
+            ? deployment.shadow_rules == rules || deployment.arms.Any(a => a.output_rules == rules)
+            : deployment.arms.Any(a => $"{a.model_name}:{a.model_version}" == candidate.Model);
+
     /// <summary>Deployment.stage of a rollback's restore: the champion alone again.</summary>
     public const string RolledBackStage = "rolled_back";
 

@@ -16,6 +16,7 @@ public sealed class RuleRolloutContractTests
         { "Deployment", "DeploymentArm.output_rules" },
         { "Rollout", "Rollout.candidate_rules" },
         { "RolloutEvent", "RolloutEvent.candidate_rules" },
+        { "RolloutEvent", "RolloutEvent.rollout_created_at" },
     };
 
     [Theory]

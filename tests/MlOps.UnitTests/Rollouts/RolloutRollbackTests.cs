@@ -207,4 +207,80 @@ public sealed class RolloutRollbackTests
         Assert.Equal((RolloutActions.RolledBack, (long?)6), (Assert.Single(_publisher.Events).action, _publisher.Events[0].deployment_revision));
         Assert.Equal([RolloutPublisher.RolledBackAlert, RolloutPublisher.RolledBackAlert], _publisher.Alerts);
     }
+
+    /// <summary>A transition of the rollout created at <see cref="Created"/>, stamped with it as the controller now does.</summary>
+    private static RolloutEvent Stamped(string action, string? to, DateTime at, long? revision) =>
+        new()
+        {
+            deployment = "flights", candidate_model = "delay:2", action = action, to_stage = to, reason = "", at = at,
+            deployment_revision = revision, rollout_created_at = Created,
+        };
+
+    [Fact]
+    public async Task An_interrupted_rollback_is_finished_even_when_the_clis_clock_was_ahead_of_the_controllers()
+    {
+        // The rollout record's created_at (the CLI's clock) is later than its Started event (the controller's).
+        _controller.OnEvent("flights", Stamped(RolloutActions.Started, "canary", Created.AddSeconds(-2), revision: 5));
+        _controller.OnDeployment("flights", Restored(6));
+        _controller.OnRollout("flights", Spec(new RolloutGate { metric = GateMetric.FallbackRate, max = 0.01 }));
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments); // not started again: the candidate gets no canary traffic
+        var rolledBack = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.RolledBack, (DateTime?)Created), (rolledBack.action, rolledBack.rollout_created_at));
+        Assert.Equal([RolloutPublisher.RolledBackAlert], _publisher.Alerts);
+    }
+
+    [Fact]
+    public async Task A_deployment_replaced_while_no_controller_ran_ends_the_rollout_instead_of_giving_the_candidate_traffic_again()
+    {
+        _controller.OnEvent("flights", Stamped(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5));
+        var replaced = Restored(7); // ./mlops deploy of the champion alone, stage stable
+        replaced.stage = "stable";
+        _controller.OnDeployment("flights", replaced);
+        var spec = Spec();
+        spec.stages[0].min_samples = 0; // would advance at once if resumed
+        spec.stages = [spec.stages[0], new RolloutStage { name = "ramp", traffic_weight = 0.5 }];
+        _controller.OnRollout("flights", spec);
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments);
+        var rolledBack = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.RolledBack, (long?)7), (rolledBack.action, rolledBack.deployment_revision));
+        Assert.Contains("gives delay:2 no part", rolledBack.reason);
+    }
+
+    [Fact]
+    public async Task An_interrupted_rollback_after_awaiting_approval_is_found_by_revision_whatever_the_restores_clock()
+    {
+        _controller.OnEvent("flights", Stamped(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5));
+        _controller.OnEvent("flights", Stamped(RolloutActions.AwaitingApproval, "canary", Created.AddMinutes(10), revision: null));
+        var restore = Restored(6);
+        restore.updated_at = Created.AddMinutes(9); // written by a pod whose clock was behind
+        _controller.OnDeployment("flights", restore);
+        _controller.OnRollout("flights", Spec());
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments);
+        Assert.Equal(RolloutActions.RolledBack, Assert.Single(_publisher.Events).action);
+    }
+
+    [Fact]
+    public async Task A_new_rollout_of_the_same_candidate_is_not_mistaken_for_the_one_before_it()
+    {
+        // The rollout before (created an hour earlier) was rolled back after this one's record was written.
+        var before = Stamped(RolloutActions.RolledBack, null, Created.AddMinutes(1), revision: 5);
+        before.rollout_created_at = Created.AddHours(-1);
+        _controller.OnEvent("flights", before);
+        _controller.OnRollout("flights", Spec());
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        var started = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.Started, (DateTime?)Created), (started.action, started.rollout_created_at));
+        Assert.Equal(RolloutPhase.Running, Assert.Single(_controller.Rollouts()).Phase);
+    }
 }
