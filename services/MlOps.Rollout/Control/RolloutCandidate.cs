@@ -47,8 +47,9 @@ public sealed record RolloutCandidate
     /// </summary>
     public static string? ConflictWith(MlOps.Contracts.Rollout rollout, MlOps.Contracts.Deployment inForce) =>
         rollout.candidate_rules is { } rules && rollout.stages.Any(s => s.shadow) && inForce.shadow_rules is { } other && other != rules
-            ? $"deployment '{inForce.deployment}' already shadow-evaluates rule set '{other}', which the shadow stage of rules {rules} " +
-              "would replace; remove shadow_rules from the deployment first, or roll out without a shadow stage"
+            ? $"deployment '{inForce.deployment}'{(inForce.tenant_id is { } tenant ? $" (tenant {tenant})" : "")} already shadow-evaluates " +
+              $"rule set '{other}', which the shadow stage of rules {rules} would replace; remove shadow_rules from the deployment " +
+              "or drop the shadow stage, then start the rollout again"
             : null;
 
     private static bool IsNameVersion(string value)

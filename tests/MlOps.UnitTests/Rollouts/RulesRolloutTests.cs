@@ -237,8 +237,8 @@ public sealed class RulesRolloutTests
         inForce.shadow_rules = "experiment:9";
         Assert.Null(RolloutCandidate.ConflictWith(RulesRollout(shadowStage: false), inForce)); // kept by a traffic stage
         Assert.Equal(
-            "deployment 'flights' already shadow-evaluates rule set 'experiment:9', which the shadow stage of rules delay-rules:4 would replace; " +
-            "remove shadow_rules from the deployment first, or roll out without a shadow stage",
+            "deployment 'flights' (tenant acme) already shadow-evaluates rule set 'experiment:9', which the shadow stage of rules delay-rules:4 " +
+            "would replace; remove shadow_rules from the deployment or drop the shadow stage, then start the rollout again",
             RolloutCandidate.ConflictWith(RulesRollout(shadowStage: true), inForce));
     }
 
@@ -259,7 +259,7 @@ public sealed class RulesRolloutTests
         Assert.Empty(publisher.Deployments); // experiment:9 keeps being evaluated
         var refused = Assert.Single(publisher.Events);
         Assert.Equal(RolloutActions.RolledBack, refused.action);
-        Assert.StartsWith("refused: deployment 'flights' already shadow-evaluates rule set 'experiment:9'", refused.reason);
+        Assert.StartsWith("refused: deployment 'flights' (tenant acme) already shadow-evaluates rule set 'experiment:9'", refused.reason);
         Assert.Equal(RolloutPhase.RolledBack, Assert.Single(controller.Rollouts()).Phase);
     }
 }
