@@ -185,17 +185,17 @@ public sealed class RolloutController(TimeProvider clock)
         };
         rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
             aborted: true, [], now);
-        MarkRestored(rollout, TakenAway(key, rollout.Candidate, published, last));
+        // Nothing to restore when the deployment in force gives the candidate no part (restored already, or replaced).
+        MarkRestored(rollout, PublishedSince(key, published, last, d => !DeploymentPlan.Carries(d, rollout.Candidate)));
         return rollout;
     }
 
     /// <summary>
     /// The deployment in force when it was published after the rollout's transitions (a newer revision than any they
-    /// published) and gives its candidate no part: the rollout's rollback went out in part before the controller
-    /// stopped (the restore, not the rolled_back event), or someone replaced the deployment while no controller ran.
+    /// published, or later than the latest when none did) and matches <paramref name="shape"/>.
     /// </summary>
-    private Deployment? TakenAway(string key, RolloutCandidate candidate, long? published, RolloutEvent last) =>
-        _deployments.TryGetValue(key, out var inForce) && !DeploymentPlan.Carries(inForce, candidate)
+    private Deployment? PublishedSince(string key, long? published, RolloutEvent last, Func<Deployment, bool> shape) =>
+        _deployments.TryGetValue(key, out var inForce) && shape(inForce)
             && (published is { } before ? inForce.revision > before : inForce.updated_at >= last.at)
             ? inForce
             : null;
@@ -230,17 +230,21 @@ public sealed class RolloutController(TimeProvider clock)
         if (index < 0) return rollout;
         rollout.Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null;
         rollout.EnterStage(index, now);
-        if (TakenAway(key, rollout.Candidate, published, last) is { } inForceNow)
+        var after = $"after the rollout's latest transition ('{last.action}' at stage '{last.to_stage}')";
+        if (PublishedSince(key, published, last, d => d.stage == DeploymentPlan.RolledBackStage) is { } restored)
         {
             // Resuming the stage would route traffic to the candidate again at its next transition.
-            var after = $"after the rollout's latest transition ('{last.action}' at stage '{last.to_stage}')";
-            rollout.BeginRollback(inForceNow.stage == DeploymentPlan.RolledBackStage
-                ? $"finishing a rollback a restart interrupted: revision {inForceNow.revision} of deployment '{key}' had restored the " +
-                  $"champion alone {after}, and no rolled_back event followed; the gate result it was decided on was not recorded"
-                : $"revision {inForceNow.revision} of deployment '{key}' (stage '{inForceNow.stage}'), published {after} while no " +
-                  $"controller ran, gives {rollout.Candidate} no part; the rollout ends rather than route to it again",
+            rollout.BeginRollback($"finishing a rollback a restart interrupted: revision {restored.revision} of deployment '{key}' had " +
+                $"restored the champion alone {after}, and no rolled_back event followed; the gate result it was decided on was not recorded",
                 aborted: false, [], now);
-            MarkRestored(rollout, inForceNow);
+            MarkRestored(rollout, restored);
+            return rollout;
+        }
+        if (PublishedSince(key, published, last, d => DeploymentPlan.IsCompletion(d, rollout.Candidate)) is { } completed)
+        {
+            rollout.CompletionUnannounced = true;
+            rollout.LastReason = $"completed: revision {completed.revision} of deployment '{key}' made {rollout.Candidate} the champion {after}, " +
+                "and no completed event followed before a restart";
             return rollout;
         }
         if (last.action == RolloutActions.AwaitingApproval) rollout.Phase = RolloutPhase.AwaitingApproval;

@@ -41,6 +41,16 @@ public sealed partial class RolloutDriver(
             rollout.LastReason = $"waiting for deployment '{rollout.Key}' to serve a model on {TopicCatalog.Deployments}";
             return;
         }
+        if (rollout.CompletionUnannounced)
+        {
+            // Its completed deployment is in force already: only the event is missing.
+            await PublishEventAsync(rollout, RolloutActions.Completed, rollout.Stage.name, null, rollout.LastReason, [],
+                controller.DeploymentInForce(rollout.Key)?.revision, ct);
+            rollout.Phase = RolloutPhase.Completed;
+            rollout.CompletionUnannounced = false;
+            RolloutMetrics.Stage.WithLabels(rollout.Key).Set(rollout.Spec.stages.Count);
+            return;
+        }
         var now = clock.GetUtcNow();
         var (decision, metrics) = controller.Locked(() => (
             RolloutDecider.Decide(rollout.Spec, rollout.StageIndex, rollout.StageStartedAt, now, rollout.Metrics, rollout.Spec.approvals.ToList()),

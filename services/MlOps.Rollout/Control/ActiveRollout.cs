@@ -23,6 +23,9 @@ public sealed class ActiveRollout(string key, MlOps.Contracts.Rollout spec)
     /// <summary>The manual stage whose approval was already announced as an event.</summary>
     public string? ApprovalAnnounced { get; set; }
 
+    /// <summary>The completed deployment went out but its completed event did not (a restart came between): publish the event.</summary>
+    public bool CompletionUnannounced { get; set; }
+
     public string LastReason { get; set; } = "not evaluated yet";
 
     /// <summary>The rollback under way (phase <see cref="RolloutPhase.RollingBack"/>), null otherwise.</summary>

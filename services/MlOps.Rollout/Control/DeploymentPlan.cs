@@ -76,8 +76,17 @@ public static class DeploymentPlan
     /// </summary>
     public static bool Carries(Deployment deployment, RolloutCandidate candidate) =>
         candidate.Rules is { } rules
-            ? deployment.shadow_rules == rules || deployment.arms.Any(a => a.output_rules == rules)
+            ? deployment.shadow_rules == rules || deployment.output_rules == rules || deployment.arms.Any(a => a.output_rules == rules)
             : deployment.arms.Any(a => $"{a.model_name}:{a.model_version}" == candidate.Model);
+
+    /// <summary>Whether <paramref name="deployment"/> is the shape <see cref="Completed(Deployment, DeploymentArm, RolloutCandidate, long, DateTime)"/> gives: the candidate is the champion, alone.</summary>
+    public static bool IsCompletion(Deployment deployment, RolloutCandidate candidate) =>
+        deployment.stage == StableStage && deployment.arms.Count == 1 && (candidate.Rules is { } rules
+            ? deployment.output_rules == rules && deployment.arms[0].output_rules is null
+            : $"{deployment.arms[0].model_name}:{deployment.arms[0].model_version}" == candidate.Model);
+
+    /// <summary>Deployment.stage once a rollout completed (and of a deployment no rollout touched).</summary>
+    public const string StableStage = "stable";
 
     /// <summary>Deployment.stage of a rollback's restore: the champion alone again.</summary>
     public const string RolledBackStage = "rolled_back";
@@ -96,7 +105,7 @@ public static class DeploymentPlan
     public static Deployment Completed(Deployment inForce, string candidateModel, long revision, DateTime now)
     {
         var (name, version) = ParseModel(candidateModel);
-        return Copy(inForce, "stable", revision, now, [new DeploymentArm { name = RolloutArms.Champion, model_name = name, model_version = version, traffic_weight = 1 }]);
+        return Copy(inForce, StableStage, revision, now, [new DeploymentArm { name = RolloutArms.Champion, model_name = name, model_version = version, traffic_weight = 1 }]);
     }
 
     /// <summary>
@@ -107,7 +116,7 @@ public static class DeploymentPlan
     {
         if (candidate.Rules is { } rules)
         {
-            var deployment = Copy(inForce, "stable", revision, now, [Arm(RolloutArms.Champion, champion, 1, own: null)]);
+            var deployment = Copy(inForce, StableStage, revision, now, [Arm(RolloutArms.Champion, champion, 1, own: null)]);
             deployment.output_rules = rules;
             deployment.shadow_rules = ShadowAfter(inForce, candidate);
             return deployment;

@@ -13,7 +13,15 @@ public sealed class RolloutHistory
     /// <summary>The latest transition of one rollout, and the newest deployment revision its transitions published.</summary>
     public sealed record Transitions(RolloutEvent? Last, long? PublishedRevision);
 
-    public void Add(RolloutEvent rolloutEvent) => _events.Add(rolloutEvent);
+    /// <summary>Adds a transition; the same one again (the controller records what it publishes, then reads it back) is skipped.</summary>
+    public void Add(RolloutEvent rolloutEvent)
+    {
+        if (!_events.Exists(e => e.at == rolloutEvent.at && e.action == rolloutEvent.action && e.to_stage == rolloutEvent.to_stage
+                && e.deployment_revision == rolloutEvent.deployment_revision && e.rollout_created_at == rolloutEvent.rollout_created_at))
+        {
+            _events.Add(rolloutEvent);
+        }
+    }
 
     /// <summary>The latest transition under the key (of equal times, the one read last), or null.</summary>
     public RolloutEvent? Latest => Newest(_events);

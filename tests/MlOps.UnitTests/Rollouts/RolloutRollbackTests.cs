@@ -233,23 +233,54 @@ public sealed class RolloutRollbackTests
     }
 
     [Fact]
-    public async Task A_deployment_replaced_while_no_controller_ran_ends_the_rollout_instead_of_giving_the_candidate_traffic_again()
+    public async Task A_deployment_replaced_by_hand_is_treated_after_a_restart_as_a_running_controller_treats_it()
     {
         _controller.OnEvent("flights", Stamped(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5));
-        var replaced = Restored(7); // ./mlops deploy of the champion alone, stage stable
-        replaced.stage = "stable";
+        var replaced = Restored(7); // ./mlops deploy of the champion alone during the rollout
+        replaced.stage = DeploymentPlan.StableStage;
         _controller.OnDeployment("flights", replaced);
         var spec = Spec();
-        spec.stages[0].min_samples = 0; // would advance at once if resumed
+        spec.stages[0].min_samples = 0;
         spec.stages = [spec.stages[0], new RolloutStage { name = "ramp", traffic_weight = 0.5 }];
         _controller.OnRollout("flights", spec);
 
         await _driver.EvaluateAsync(CancellationToken.None);
 
+        // Resumed, not ended: its next transition carries the candidate again, as it would have without the restart
+        // (rollout abort is how to take a candidate out).
+        Assert.Equal(RolloutActions.Advanced, Assert.Single(_publisher.Events).action);
+        Assert.Contains(Assert.Single(_publisher.Deployments).arms, a => a.name == RolloutArms.Candidate && a.traffic_weight == 0.5);
+        Assert.Empty(_publisher.Alerts);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_completion_a_restart_interrupted_is_announced_not_rolled_back_or_resumed(bool rules)
+    {
+        var spec = Spec();
+        if (rules)
+        {
+            spec.candidate_model = "";
+            spec.candidate_rules = "delay-rules:4";
+        }
+        var advanced = Stamped(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5);
+        (advanced.candidate_model, advanced.candidate_rules) = (spec.candidate_model, spec.candidate_rules);
+        _controller.OnEvent("flights", advanced);
+        var inForce = _controller.DeploymentInForce("flights")!;
+        var candidate = RolloutCandidate.Of(spec);
+        _controller.OnDeployment("flights", DeploymentPlan.Completed(inForce, DeploymentPlan.Champion(inForce)!, candidate, 6, Created.AddMinutes(5)));
+        _controller.OnRollout("flights", spec);
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
         Assert.Empty(_publisher.Deployments);
-        var rolledBack = Assert.Single(_publisher.Events);
-        Assert.Equal((RolloutActions.RolledBack, (long?)7), (rolledBack.action, rolledBack.deployment_revision));
-        Assert.Contains("gives delay:2 no part", rolledBack.reason);
+        Assert.Empty(_publisher.Alerts);
+        var completed = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.Completed, "canary", (long?)6), (completed.action, completed.from_stage, completed.deployment_revision));
+        Assert.Equal(RolloutPhase.Completed, Assert.Single(_controller.Rollouts()).Phase);
+        await _driver.EvaluateAsync(CancellationToken.None);
+        Assert.Single(_publisher.Events);
     }
 
     [Fact]
