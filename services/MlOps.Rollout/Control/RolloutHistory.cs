@@ -16,12 +16,16 @@ public sealed class RolloutHistory
     /// <summary>Adds a transition; the same one again (the controller records what it publishes, then reads it back) is skipped.</summary>
     public void Add(RolloutEvent rolloutEvent)
     {
-        if (!_events.Exists(e => e.at == rolloutEvent.at && e.action == rolloutEvent.action && e.to_stage == rolloutEvent.to_stage
+        // Read back, the time has lost what it had below the millisecond (Avro timestamp-millis).
+        if (!_events.Exists(e => Math.Abs((e.at - rolloutEvent.at).TotalMilliseconds) < 1 && e.action == rolloutEvent.action && e.to_stage == rolloutEvent.to_stage
                 && e.deployment_revision == rolloutEvent.deployment_revision && e.rollout_created_at == rolloutEvent.rollout_created_at))
         {
             _events.Add(rolloutEvent);
         }
     }
+
+    /// <summary>The transitions kept, in the order read.</summary>
+    public IReadOnlyList<RolloutEvent> Events => _events;
 
     /// <summary>The latest transition under the key (of equal times, the one read last), or null.</summary>
     public RolloutEvent? Latest => Newest(_events);

@@ -314,4 +314,18 @@ public sealed class RolloutRollbackTests
         Assert.Equal((RolloutActions.Started, (DateTime?)Created), (started.action, started.rollout_created_at));
         Assert.Equal(RolloutPhase.Running, Assert.Single(_controller.Rollouts()).Phase);
     }
+
+    [Fact]
+    public void A_transition_recorded_when_published_and_again_when_read_back_is_kept_once()
+    {
+        var history = new RolloutHistory();
+        var published = Stamped(RolloutActions.Started, "canary", Created.AddMinutes(1).AddTicks(4_321), revision: 5);
+        var readBack = Stamped(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5); // millisecond precision
+        history.Add(published);
+        history.Add(readBack);
+        history.Add(Stamped(RolloutActions.Advanced, "full", Created.AddMinutes(2), revision: 6));
+
+        Assert.Equal((RolloutActions.Advanced, (long?)6), (history.Latest!.action, history.Of(Spec()).PublishedRevision));
+        Assert.Equal([RolloutActions.Started, RolloutActions.Advanced], history.Events.Select(e => e.action));
+    }
 }
