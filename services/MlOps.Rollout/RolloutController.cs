@@ -6,9 +6,7 @@ namespace MlOps.Rollout;
 /// <summary>
 /// The controller's view of the world, fed by <see cref="RolloutWatcher"/> (rollouts, deployments, past rollout events)
 /// and <see cref="PredictionsHandler"/> (the stage windows' metrics), and judged by <see cref="RolloutEvaluator"/>.
-/// In memory only: on restart the current stage is recovered from the latest rollout event of each key and its
-/// window starts over; a rollout whose latest event left it running but whose record is gone is rolled back, and so
-/// is one whose deployment was restored to the champion after that event (a rollback the restart interrupted).
+/// In memory only: on restart <see cref="RolloutRecovery"/> tells from the topics where each rollout stands.
 /// </summary>
 public sealed class RolloutController(TimeProvider clock)
 {
@@ -87,9 +85,6 @@ public sealed class RolloutController(TimeProvider clock)
         }
     }
 
-    /// <summary>The reason of the rollback an abort causes.</summary>
-    internal const string AbortReason = "aborted: the rollout record was deleted (./mlops rollout abort)";
-
     /// <summary>
     /// The rollouts to evaluate, after matching the rollout records with what the controller knows: the live ones, and
     /// the ones rolling back, whose rollback is not published in full yet. A started rollout whose record is gone is
@@ -114,11 +109,11 @@ public sealed class RolloutController(TimeProvider clock)
                     // A new rollout under the key waits until the one before it is rolled back.
                     if (known.Phase == RolloutPhase.RollingBack) continue;
                 }
-                _active[key] = Recover(key, spec, now);
+                _active[key] = RolloutRecovery.Recover(key, spec, _histories.GetValueOrDefault(key), _deployments.GetValueOrDefault(key), now);
             }
             foreach (var rollout in _active.Values.Where(a => !_specs.ContainsKey(a.Key)).ToList())
             {
-                if (rollout.Phase is RolloutPhase.Running or RolloutPhase.AwaitingApproval) rollout.BeginRollback(AbortReason, aborted: true, [], now);
+                if (rollout.Phase is RolloutPhase.Running or RolloutPhase.AwaitingApproval) rollout.BeginRollback(RolloutRecovery.AbortReason, aborted: true, [], now);
                 else if (rollout.Phase != RolloutPhase.RollingBack) _active.Remove(rollout.Key);
             }
             foreach (var (key, history) in _histories)
@@ -126,7 +121,7 @@ public sealed class RolloutController(TimeProvider clock)
                 if (!_specs.ContainsKey(key) && !_active.ContainsKey(key) && history.Latest is { } last
                     && last.action is not (RolloutActions.RolledBack or RolloutActions.Completed))
                 {
-                    _active[key] = Orphan(key, last, history.OfSameRollout(last).PublishedRevision, now);
+                    _active[key] = RolloutRecovery.Orphan(key, last, history.OfSameRollout(last).PublishedRevision, _deployments.GetValueOrDefault(key), now);
                 }
             }
             return (_active.Values.Where(a => !a.Finished && a.Phase != RolloutPhase.RollingBack).ToList(),
@@ -161,95 +156,5 @@ public sealed class RolloutController(TimeProvider clock)
     public IReadOnlyList<ActiveRollout> Rollouts()
     {
         lock (_lock) return _active.Values.ToList();
-    }
-
-    /// <summary>
-    /// A rollout known only from its latest event (started or past it, no rollout record): rebuilt from the event, at
-    /// the stage it names, to be rolled back to the champion of the deployment in force.
-    /// </summary>
-    private ActiveRollout Orphan(string key, RolloutEvent last, long? published, DateTimeOffset now)
-    {
-        var stage = last.to_stage ?? last.from_stage ?? "(unknown)";
-        var rollout = new ActiveRollout(key, new MlOps.Contracts.Rollout
-        {
-            deployment = last.deployment,
-            tenant_id = last.tenant_id,
-            candidate_model = last.candidate_model,
-            candidate_rules = last.candidate_rules,
-            stages = [new RolloutStage { name = stage }],
-            approvals = [],
-            created_at = last.rollout_created_at ?? last.at,
-        })
-        {
-            Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null,
-        };
-        rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
-            aborted: true, [], now);
-        // Nothing to restore when the deployment in force gives the candidate no part (restored already, or replaced).
-        MarkRestored(rollout, PublishedSince(key, published, last, d => !DeploymentPlan.Carries(d, rollout.Candidate)));
-        return rollout;
-    }
-
-    /// <summary>
-    /// The deployment in force when it was published after the rollout's transitions (a newer revision than any they
-    /// published, or later than the latest when none did) and matches <paramref name="shape"/>.
-    /// </summary>
-    private Deployment? PublishedSince(string key, long? published, RolloutEvent last, Func<Deployment, bool> shape) =>
-        _deployments.TryGetValue(key, out var inForce) && shape(inForce)
-            && (published is { } before ? inForce.revision > before : inForce.updated_at >= last.at)
-            ? inForce
-            : null;
-
-    private static void MarkRestored(ActiveRollout rollout, Deployment? restored)
-    {
-        if (restored is null) return;
-        rollout.Rollback!.DeploymentRestored = true;
-        rollout.Rollback.DeploymentRevision = restored.revision;
-    }
-
-    private ActiveRollout Recover(string key, MlOps.Contracts.Rollout spec, DateTimeOffset now)
-    {
-        var rollout = new ActiveRollout(key, spec);
-        var (last, published) = _histories.TryGetValue(key, out var history) ? history.Of(spec) : new RolloutHistory.Transitions(null, null);
-        if (last is null)
-        {
-            return rollout;
-        }
-        switch (last.action)
-        {
-            case RolloutActions.RolledBack:
-                rollout.Phase = RolloutPhase.RolledBack;
-                rollout.LastReason = last.reason;
-                return rollout;
-            case RolloutActions.Completed:
-                rollout.Phase = RolloutPhase.Completed;
-                rollout.LastReason = last.reason;
-                return rollout;
-        }
-        var index = spec.stages.ToList().FindIndex(s => s.name == last.to_stage);
-        if (index < 0) return rollout;
-        rollout.Champion = _deployments.TryGetValue(key, out var inForce) ? DeploymentPlan.Champion(inForce) : null;
-        rollout.EnterStage(index, now);
-        var after = $"after the rollout's latest transition ('{last.action}' at stage '{last.to_stage}')";
-        if (PublishedSince(key, published, last, d => d.stage == DeploymentPlan.RolledBackStage) is { } restored)
-        {
-            // Resuming the stage would route traffic to the candidate again at its next transition.
-            rollout.BeginRollback($"finishing a rollback a restart interrupted: revision {restored.revision} of deployment '{key}' had " +
-                $"restored the champion alone {after}, and no rolled_back event followed; the gate result it was decided on was not recorded",
-                aborted: false, [], now);
-            MarkRestored(rollout, restored);
-            return rollout;
-        }
-        if (PublishedSince(key, published, last, d => DeploymentPlan.IsCompletion(d, rollout.Candidate)) is { } completed)
-        {
-            rollout.CompletionUnannounced = true;
-            rollout.LastReason = $"completed: revision {completed.revision} of deployment '{key}' made {rollout.Candidate} the champion {after}, " +
-                "and no completed event followed before a restart";
-            return rollout;
-        }
-        if (last.action == RolloutActions.AwaitingApproval) rollout.Phase = RolloutPhase.AwaitingApproval;
-        if (last.action == RolloutActions.Approved) rollout.ApprovalAnnounced = last.to_stage;
-        rollout.LastReason = $"resumed at stage '{last.to_stage}' after a restart; its window started over";
-        return rollout;
     }
 }
