@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using MlOps.Common.Avro;
-using MlOps.Common.Features;
 using MlOps.Common.Kafka;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
@@ -47,24 +46,6 @@ public sealed class ValidatedEventsHandler(
     /// <summary>Events this instance has planned (applied or skipped), for operators and tests.</summary>
     public long EventsHandled => Interlocked.Read(ref _eventsHandled);
 
-    /// <summary>One source partition's part of a batch: its events, the newest trace and the apply prepared for it.</summary>
-    private sealed class PartitionBatch(string topic, int partition)
-    {
-        public string Topic { get; } = topic;
-        public int Partition { get; } = partition;
-        public List<FeatureEvent> Events { get; } = [];
-        public string? Trace { get; set; }
-        public PreparedApply? Apply { get; set; }
-
-        /// <summary>The first attempt's script (or nothing, when nothing is to apply) went out without awaiting anything.</summary>
-        public bool Sent { get; set; }
-
-        /// <summary>Applied by that first script as sent (no conflict, no resend): a read-back queued behind it sees its effect.</summary>
-        public bool InOrder { get; set; }
-    }
-
-    private sealed record PreparedBatch(PlatformSpec Spec, ViewCatalog Catalog, List<PoisonMessage> Poison, List<PartitionBatch> Partitions, int Count);
-
     public async Task<IReadOnlyList<PoisonMessage>> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
     {
         _predicted.Clear();
@@ -88,33 +69,8 @@ public sealed class ValidatedEventsHandler(
         var spec = specs.Current;
         var catalog = CatalogFor(spec);
         var phase = Stopwatch.GetTimestamp();
-        var poison = new List<PoisonMessage>();
-        var partitions = new List<PartitionBatch>();
-        PartitionBatch? current = null;
-        foreach (var message in batch)
-        {
-            EventEnvelope envelope;
-            try
-            {
-                envelope = await deserializer.DeserializeAsync(message.Message.Value ?? [], message.Topic, ct);
-            }
-            catch (AvroPayloadRejectedException ex)
-            {
-                poison.Add(new PoisonMessage(message, ex.Reason, ex));
-                continue;
-            }
-            if (current is null || current.Partition != message.Partition.Value || !string.Equals(current.Topic, message.Topic, StringComparison.Ordinal))
-            {
-                current = partitions.Find(p => p.Partition == message.Partition.Value && string.Equals(p.Topic, message.Topic, StringComparison.Ordinal));
-                if (current is null)
-                {
-                    partitions.Add(current = new PartitionBatch(message.Topic, message.Partition.Value));
-                }
-            }
-            current.Events.Add(ToFeatureEvent(message.Offset.Value, envelope));
-            current.Trace = LineageHeaders.Get(message.Message.Headers, LineageHeaders.TraceParent);
-        }
-        phase = ObservePhase("decode", phase);
+        var (poison, partitions) = await ValidatedBatchDecoder.DecodeAsync(deserializer, batch, ct);
+        phase = BatchMetricsRecorder.ObservePhase("decode", phase);
         foreach (var part in partitions)
         {
             var key = (part.Topic, part.Partition);
@@ -126,7 +82,7 @@ public sealed class ValidatedEventsHandler(
                 _predicted[key] = plan.Next;
             }
         }
-        ObservePhase("plan", phase);
+        BatchMetricsRecorder.ObservePhase("plan", phase);
         return new PreparedBatch(spec, catalog, poison, partitions, batch.Count - poison.Count);
     }
 
@@ -173,21 +129,21 @@ public sealed class ValidatedEventsHandler(
             }
             // Each call sends its script before its first await unless it must read the fence first.
             var applies = batch.Partitions.Select(p => ApplyAsync(batch.Catalog, p, ct)).ToList();
-            var readBack = publish && batch.Partitions.All(p => p.Sent) ? updates.QueueReadBack(Plans(batch)) : null;
+            var readBack = publish && batch.Partitions.All(p => p.Sent) ? updates.QueueReadBack(batch.Plans()) : null;
             await Task.WhenAll(applies);
             applied.SetResult();
             Interlocked.Add(ref _eventsHandled, batch.Count);
-            phase = ObservePhase("apply", phase);
+            phase = BatchMetricsRecorder.ObservePhase("apply", phase);
             if (publish)
             {
                 if (readBack is null || !batch.Partitions.All(p => p.InOrder))
                 {
-                    readBack = updates.QueueReadBack(Plans(batch));
+                    readBack = updates.QueueReadBack(batch.Plans());
                 }
                 // The update log keeps batch order: this batch's records are produced after the previous batch's.
                 await updates.PublishAsync(readBack, batch.Spec, batch.Partitions.ToDictionary(p => (p.Topic, p.Partition), p => p.Trace),
                     previousPublish, published.SetResult, ct);
-                ObservePhase("update_log", phase);
+                BatchMetricsRecorder.ObservePhase("update_log", phase);
             }
             return batch.Poison;
         }
@@ -204,8 +160,6 @@ public sealed class ValidatedEventsHandler(
             published.TrySetResult();
         }
     }
-
-    private static List<WritePlan> Plans(PreparedBatch batch) => batch.Partitions.Select(p => p.Apply!.Plan).ToList();
 
     private async ValueTask<Fence> KnownFenceAsync((string Topic, int Partition) key)
     {
@@ -276,31 +230,8 @@ public sealed class ValidatedEventsHandler(
             }
             part.Sent = true;
             _fences[key] = plan.Next;
-            Observe(plan, dropped);
+            BatchMetricsRecorder.Observe(plan, dropped, clock);
             return;
-        }
-    }
-
-    private static long ObservePhase(string name, long since)
-    {
-        var now = Stopwatch.GetTimestamp();
-        FeaturesMetrics.BatchPhaseSeconds.WithLabels(name).Observe(Stopwatch.GetElapsedTime(since, now).TotalSeconds);
-        return now;
-    }
-
-    /// <param name="dropped">Per view, the plan's tile merges the script refused: they were not written.</param>
-    private void Observe(WritePlan plan, IReadOnlyDictionary<string, int> dropped)
-    {
-        foreach (var (view, count) in plan.AppliedByView) FeaturesMetrics.Events.WithLabels(view, "applied").Inc(count);
-        foreach (var (view, count) in plan.Late) FeaturesMetrics.Events.WithLabels(view, "late").Inc(count);
-        foreach (var (view, count) in plan.MissingEntity) FeaturesMetrics.Events.WithLabels(view, "missing_entity").Inc(count);
-        foreach (var (view, count) in plan.TilesByView) FeaturesMetrics.TilesWritten.WithLabels(view).Inc(count - dropped.GetValueOrDefault(view));
-        FeaturesMetrics.Replayed.Inc(plan.AlreadyApplied);
-        // Only what this plan applied: replayed events are old by nature and would spike the lag after every rewind.
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var (view, newest) in plan.NewestAppliedByView)
-        {
-            FeaturesMetrics.EventTimeLag.WithLabels(view).Observe(Math.Max(0, (now - newest) / 1000.0));
         }
     }
 
@@ -314,9 +245,6 @@ public sealed class ValidatedEventsHandler(
         return cached.Views;
     }
 
-    public static FeatureEvent ToFeatureEvent(long offset, EventEnvelope envelope) => new(
-        offset,
-        envelope.event_type ?? "",
-        new DateTimeOffset(DateTime.SpecifyKind(envelope.event_time, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
-        envelope.attributes is null ? new Dictionary<string, object?>() : envelope.attributes.AsReadOnly()!);
+    /// <inheritdoc cref="ValidatedBatchDecoder.ToFeatureEvent"/>
+    public static FeatureEvent ToFeatureEvent(long offset, EventEnvelope envelope) => ValidatedBatchDecoder.ToFeatureEvent(offset, envelope);
 }
