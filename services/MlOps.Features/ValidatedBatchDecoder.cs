@@ -20,14 +20,8 @@ internal static class ValidatedBatchDecoder
         PartitionBatch? current = null;
         foreach (var message in batch)
         {
-            EventEnvelope envelope;
-            try
+            if (await deserializer.DecodeOrPoisonAsync(message, poison, ct) is not { } envelope)
             {
-                envelope = await deserializer.DeserializeAsync(message.Message.Value ?? [], message.Topic, ct);
-            }
-            catch (AvroPayloadRejectedException ex)
-            {
-                poison.Add(new PoisonMessage(message, ex.Reason, ex));
                 continue;
             }
             if (current is null || current.Partition != message.Partition.Value || !string.Equals(current.Topic, message.Topic, StringComparison.Ordinal))

@@ -53,14 +53,8 @@ public sealed class ValidatedEventsScorer(
         var targets = state.Current.EventTypes;
         foreach (var message in batch)
         {
-            EventEnvelope envelope;
-            try
+            if (await deserializer.DecodeOrPoisonAsync(message, poison, ct) is not { } envelope)
             {
-                envelope = await deserializer.DeserializeAsync(message.Message.Value ?? [], message.Topic, ct);
-            }
-            catch (AvroPayloadRejectedException ex)
-            {
-                poison.Add(new PoisonMessage(message, ex.Reason, ex));
                 continue;
             }
             if (!targets.Contains(envelope.event_type))

@@ -16,14 +16,8 @@ public sealed class PredictionsHandler(GuardedAvroDeserializer<Prediction> deser
         var poison = new List<PoisonMessage>();
         foreach (var message in batch)
         {
-            Prediction prediction;
-            try
+            if (await deserializer.DecodeOrPoisonAsync(message, poison, ct) is not { } prediction)
             {
-                prediction = await deserializer.DeserializeAsync(message.Message.Value ?? [], message.Topic, ct);
-            }
-            catch (AvroPayloadRejectedException ex)
-            {
-                poison.Add(new PoisonMessage(message, ex.Reason, ex));
                 continue;
             }
             RolloutMetrics.Predictions.WithLabels(controller.OnPrediction(prediction) ? "counted" : "ignored").Inc();

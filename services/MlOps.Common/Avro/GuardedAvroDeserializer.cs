@@ -57,6 +57,23 @@ public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
     public ValueTask<T> DeserializeAsync(ReadOnlyMemory<byte> data, string topic, CancellationToken ct) =>
         DeserializeCoreAsync(data, isNull: false, new SerializationContext(MessageComponentType.Value, topic), ct);
 
+    /// <summary>
+    /// Decodes a consumed record's value for a batch handler: undecodable bytes are added to <paramref name="poison"/>
+    /// with the reason (the worker dead-letters them) and the result is null.
+    /// </summary>
+    public async ValueTask<T?> DecodeOrPoisonAsync(ConsumeResult<byte[]?, byte[]?> message, List<MlOps.Common.Kafka.PoisonMessage> poison, CancellationToken ct)
+    {
+        try
+        {
+            return await DeserializeAsync(message.Message.Value ?? [], message.Topic, ct);
+        }
+        catch (AvroPayloadRejectedException ex)
+        {
+            poison.Add(new MlOps.Common.Kafka.PoisonMessage(message, ex.Reason, ex));
+            return default;
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>Kafka's deserializer pipeline offers no cancellation token.</remarks>
     public Task<T> DeserializeAsync(ReadOnlyMemory<byte> data, bool isNull, SerializationContext context) =>
