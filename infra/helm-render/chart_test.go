@@ -107,6 +107,7 @@ type deployment struct {
 	Metadata meta
 	Spec     struct {
 		Replicas *int
+		Strategy struct{ Type string }
 		Selector struct{ MatchLabels map[string]string }
 		Template struct {
 			Metadata meta
@@ -833,6 +834,21 @@ func TestMlopsChartRunsTheRolloutControllerAsOneInstance(t *testing.T) {
 		_, err := renderMlopsWith(t, []string{filepath.Join(mlopsChart, "ci", "default-values.yaml")}, override)
 		if err == nil || !strings.Contains(err.Error(), "rollout: the rollout controller must run as one instance") {
 			t.Errorf("%s: want the single-instance error, got %v", override, err)
+		}
+	}
+	// Nor two during an upgrade: the old pod stops before the new one starts.
+	out, err := renderMlops(t, filepath.Join(mlopsChart, "ci", "default-values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployments := decodeAs[deployment](t, parseManifests(t, out)["Deployment"])
+	for _, component := range []string{"ingestion", "features", "inference", "rollout"} {
+		want := ""
+		if component == "rollout" {
+			want = "Recreate"
+		}
+		if got := deployments[rel+component].Spec.Strategy.Type; got != want {
+			t.Errorf("%s: strategy %q, want %q", component, got, want)
 		}
 	}
 }
