@@ -42,8 +42,9 @@ public sealed class RolloutRollbackTests
         created_at = Created,
     };
 
-    private static RolloutEvent Event(string action, string? to, DateTime at) =>
-        new() { deployment = "flights", candidate_model = "delay:2", action = action, to_stage = to, reason = "", at = at };
+    /// <summary>A transition as written before events carried rollout_created_at.</summary>
+    private static RolloutEvent Event(string action, string? to, DateTime at, long? revision = null) =>
+        new() { deployment = "flights", candidate_model = "delay:2", action = action, to_stage = to, reason = "", at = at, deployment_revision = revision };
 
     private void AssertRolledBackOnce(string alert)
     {
@@ -131,8 +132,7 @@ public sealed class RolloutRollbackTests
     [Fact]
     public async Task A_restarted_controller_finishes_a_gate_failure_rollback_whose_restore_went_out_instead_of_resuming_the_stage()
     {
-        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
-        started.deployment_revision = 5;
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5);
         _controller.OnEvent("flights", started);
         _controller.OnDeployment("flights", Restored(6));
         _controller.OnRollout("flights", Spec(new RolloutGate { metric = GateMetric.FallbackRate, max = 0.01 }));
@@ -155,8 +155,7 @@ public sealed class RolloutRollbackTests
     [Fact]
     public async Task A_restarted_controller_resumes_the_stage_when_the_deployment_is_the_one_its_latest_event_published()
     {
-        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
-        started.deployment_revision = 5;
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5);
         _controller.OnEvent("flights", started);
         _controller.OnRollout("flights", Spec());
 
@@ -171,8 +170,7 @@ public sealed class RolloutRollbackTests
     [Fact]
     public async Task An_abort_found_after_a_restart_does_not_publish_a_restore_that_already_went_out()
     {
-        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
-        started.deployment_revision = 5;
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5);
         _controller.OnEvent("flights", started);
         _controller.OnDeployment("flights", Restored(6)); // no rollout record: aborted
 
@@ -187,8 +185,7 @@ public sealed class RolloutRollbackTests
     [Fact]
     public async Task A_restart_after_the_rollback_alert_but_before_its_event_repeats_the_alert_rather_than_losing_it()
     {
-        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1));
-        started.deployment_revision = 5;
+        var started = Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5);
         _controller.OnEvent("flights", started);
         var spec = Spec(new RolloutGate { metric = "no_such_metric", max = 1 });
         _controller.OnRollout("flights", spec);
