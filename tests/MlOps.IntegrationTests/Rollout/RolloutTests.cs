@@ -140,7 +140,19 @@ public sealed class RolloutTests(StackFixture stack)
             .SetValueSerializer(new AvroSerializer<Prediction>(registry))
             .Build();
         var sent = 0;
-        return await Eventually.MatchAsync(
+        try
+        {
+            return await FeedAsync();
+        }
+        catch (TimeoutException ex) when (_service is not null)
+        {
+            // Say where each rollout stood: the transitions seen and the controller's own view (phase, stage, reason).
+            var view = await _service.Client.GetStringAsync("/v1/rollouts");
+            throw new TimeoutException($"{ex.Message}; transitions seen: [{string.Join(", ", mine.Select(e => $"{e.action}:{e.to_stage}"))}] " +
+                $"after {sent} rounds; GET /v1/rollouts: {view}", ex);
+        }
+
+        Task<List<RolloutEvent>> FeedAsync() => Eventually.MatchAsync(
             async _ =>
             {
                 for (var i = 0; i < 4; i++, sent++)
@@ -189,13 +201,16 @@ public sealed class RolloutTests(StackFixture stack)
         return prediction;
     }
 
-    private Task<InProcessService> StartAsync(string predictionsTopic) =>
-        InProcessService.StartAsync(stack.Endpoints, b => b.BuildRolloutApp(), new Dictionary<string, string?>
+    private async Task<InProcessService> StartAsync(string predictionsTopic) =>
+        _service = await InProcessService.StartAsync(stack.Endpoints, b => b.BuildRolloutApp(), new Dictionary<string, string?>
         {
             ["Rollout:PredictionsTopic"] = predictionsTopic,
             ["Rollout:GroupId"] = StackFixture.NewGroupId("rollout"),
             ["Rollout:EvaluateEvery"] = "00:00:00.100",
         });
+
+    /// <summary>The service the test started, asked what it thinks when a wait times out.</summary>
+    private InProcessService? _service;
 
     private async Task PublishAsync<T>(string topic, string key, T value) where T : ISpecificRecord
     {
