@@ -48,7 +48,7 @@ public sealed partial class RolloutDriver(
                 controller.DeploymentInForce(rollout.Key)?.revision, ct);
             rollout.Phase = RolloutPhase.Completed;
             rollout.CompletionUnannounced = false;
-            RolloutMetrics.Stage.WithLabels(rollout.Key).Set(rollout.Spec.stages.Count);
+            ReportStage(rollout);
             return;
         }
         var now = clock.GetUtcNow();
@@ -88,9 +88,11 @@ public sealed partial class RolloutDriver(
                 await RollBackAsync(rollout, ct);
                 return;
         }
-        RolloutMetrics.Stage.WithLabels(rollout.Key).Set(
-            rollout.Phase switch { RolloutPhase.RolledBack => -1, RolloutPhase.Completed => rollout.Spec.stages.Count, _ => rollout.StageIndex });
+        ReportStage(rollout);
     }
+
+    private static void ReportStage(ActiveRollout rollout) => RolloutMetrics.Stage.WithLabels(rollout.Key).Set(
+        rollout.Phase switch { RolloutPhase.RolledBack => -1, RolloutPhase.Completed => rollout.Spec.stages.Count, _ => rollout.StageIndex });
 
     private async Task StartAsync(ActiveRollout rollout, CancellationToken ct)
     {

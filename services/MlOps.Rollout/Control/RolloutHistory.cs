@@ -9,6 +9,7 @@ namespace MlOps.Rollout.Control;
 public sealed class RolloutHistory
 {
     private readonly List<RolloutEvent> _events = [];
+    private RolloutEvent? _latest;
 
     /// <summary>The latest transition of one rollout, and the newest deployment revision its transitions published.</summary>
     public sealed record Transitions(RolloutEvent? Last, long? PublishedRevision);
@@ -21,6 +22,7 @@ public sealed class RolloutHistory
                 && e.deployment_revision == rolloutEvent.deployment_revision && e.rollout_created_at == rolloutEvent.rollout_created_at))
         {
             _events.Add(rolloutEvent);
+            if (_latest is null || rolloutEvent.at >= _latest.at) _latest = rolloutEvent;
         }
     }
 
@@ -28,7 +30,7 @@ public sealed class RolloutHistory
     public IReadOnlyList<RolloutEvent> Events => _events;
 
     /// <summary>The latest transition under the key (of equal times, the one read last), or null.</summary>
-    public RolloutEvent? Latest => Newest(_events);
+    public RolloutEvent? Latest => _latest;
 
     /// <summary>The transitions of the rollout <paramref name="spec"/> is the record of.</summary>
     public Transitions Of(MlOps.Contracts.Rollout spec) => Summarize(_events.Where(e => BelongsTo(e, spec)));
