@@ -31,9 +31,7 @@ public static class InstanceContractCheck
             {
                 continue;
             }
-            var candidate = new EventCandidate(e.event_id ?? "", e.tenant_id ?? "", e.entity_id ?? "", e.event_type!,
-                DateTime.SpecifyKind(e.event_time, DateTimeKind.Utc), e.attributes.AsReadOnly()!, instance.RawJson.Length);
-            foreach (var violation in EventValidator.Validate(candidate, spec, utcNow))
+            foreach (var violation in EventValidator.Validate(EventCandidate.Of(e, instance.RawJson.Length), spec, utcNow))
             {
                 if (ValueRules.Contains(violation.Rule) && violation.Attribute is { } attribute)
                 {

@@ -29,12 +29,12 @@ public class ValidatorBenchmarks
         _now = DateTime.UtcNow;
         var envelope = SampleEvents.Departure("bench-1", _now.AddMinutes(-1), 17);
         _avro = SampleEvents.Encode(envelope);
-        _valid = IngestionRecords.ToCandidate(envelope, _avro.Length);
+        _valid = EventCandidate.Of(envelope, _avro.Length);
         var bad = SampleEvents.Departure("bench-2", _now.AddDays(2), 42);
         bad.attributes["distance"] = 99_999.0;
         bad.attributes["origin"] = "jfk";
         bad.attributes.Remove("destination");
-        _invalid = IngestionRecords.ToCandidate(bad, _avro.Length);
+        _invalid = EventCandidate.Of(bad, _avro.Length);
         if (EventValidator.Validate(_valid, _spec, _now).Count != 0 || EventValidator.Validate(_invalid, _spec, _now).Count < 4)
         {
             throw new InvalidOperationException("benchmark events do not match infra/examples/flights/spec.yaml");

@@ -11,4 +11,14 @@ public sealed record EventCandidate(
     string EventType,
     DateTime EventTime,
     IReadOnlyDictionary<string, object?> Attributes,
-    int SizeBytes);
+    int SizeBytes)
+{
+    private static readonly IReadOnlyDictionary<string, object?> NoAttributes = new Dictionary<string, object?>();
+
+    /// <summary>The candidate an envelope is, <paramref name="sizeBytes"/> as it was received.</summary>
+    public static EventCandidate Of(MlOps.Contracts.EventEnvelope envelope, int sizeBytes) => new(
+        envelope.event_id ?? "", envelope.tenant_id ?? "", envelope.entity_id ?? "", envelope.event_type ?? "",
+        DateTime.SpecifyKind(envelope.event_time, DateTimeKind.Utc),
+        envelope.attributes is null ? NoAttributes : envelope.attributes.AsReadOnly()!,
+        sizeBytes);
+}

@@ -101,7 +101,7 @@ public sealed class IngestionPipeline(
         {
             return new Verdict([input.DecodeFailure!], null);
         }
-        var violations = EventValidator.Validate(IngestionRecords.ToCandidate(envelope, input.RawValue.Length), spec, now);
+        var violations = EventValidator.Validate(EventCandidate.Of(envelope, input.RawValue.Length), spec, now);
         return new Verdict(violations, spec.Contracts.GetValueOrDefault(envelope.event_type ?? ""));
     }
 

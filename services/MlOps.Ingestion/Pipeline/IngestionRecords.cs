@@ -7,14 +7,6 @@ namespace MlOps.Ingestion.Pipeline;
 /// <summary>Pure mapping between inputs and the validated / quarantined contracts.</summary>
 public static class IngestionRecords
 {
-    private static readonly IReadOnlyDictionary<string, object?> NoAttributes = new Dictionary<string, object?>();
-
-    public static EventCandidate ToCandidate(EventEnvelope envelope, int sizeBytes) => new(
-        envelope.event_id ?? "", envelope.tenant_id ?? "", envelope.entity_id ?? "", envelope.event_type ?? "",
-        DateTime.SpecifyKind(envelope.event_time, DateTimeKind.Utc),
-        envelope.attributes is null ? NoAttributes : envelope.attributes.AsReadOnly()!,
-        sizeBytes);
-
     /// <summary>The envelope as published on events.validated: the producer's fields and event_time untouched.</summary>
     public static EventEnvelope Validated(EventEnvelope envelope, DataContract contract, PlatformSpec spec, DateTime now) => new()
     {

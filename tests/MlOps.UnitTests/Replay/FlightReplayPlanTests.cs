@@ -162,7 +162,7 @@ public sealed class FlightReplayPlanTests
 
         foreach (var item in FlightReplayPlan.Build(flights, Options))
         {
-            var violations = EventValidator.Validate(IngestionRecords.ToCandidate(item.Event, 300), Specs.Flights, item.At);
+            var violations = EventValidator.Validate(EventCandidate.Of(item.Event, 300), Specs.Flights, item.At);
             Assert.True(violations.Count == 0, $"{item.Event.event_id}: {string.Join("; ", violations)}");
         }
     }
