@@ -77,7 +77,7 @@ public sealed class Scorer(ServingState state, SpecProvider specs, FeatureStoreR
                 job.Retry(job.Route.Fallbacks[level], requests[job.Request].Attributes, vectors[job.Request]);
                 Report(job);
             }
-            Run(next.Where(j => j.RetryFailure is null));
+            Run(next.Where(j => j.Failure is null));
         }
 
         var totalSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -39,11 +39,9 @@ internal sealed class ScoringJob(int request, DeploymentRoute route, string arm,
     /// <summary>Why the arm's own model did not serve (null when it did).</summary>
     public ScoringFailure? FirstFailure => _failures.Count > 0 && _failures[0].Level == 0 ? _failures[0].Failure : null;
 
-    /// <summary>Why the current attempt cannot run (its row is not scorable), or null.</summary>
-    public ScoringFailure? RetryFailure { get; private set; }
-
     /// <summary>The failure of the current attempt, if any: set while assembling or by the run.</summary>
-    public ScoringFailure? Failure => Level == 0 ? FirstFailure : RetryFailure;
+    public ScoringFailure? Failure => Level == 0 ? FirstFailure
+        : _failures is [.., var last] && last.Level == Level ? last.Failure : null;
 
     /// <summary>
     /// Every failure of the chain, in order: the arm's own model's as it is ("timeout: …"), each fallback's after the
@@ -66,7 +64,6 @@ internal sealed class ScoringJob(int request, DeploymentRoute route, string arm,
     {
         Level++;
         Model = fallback;
-        RetryFailure = null;
         Row = ModelInputs.Assemble(fallback.Model.Inputs, attributes, view => vectors.GetValueOrDefault(view));
         if (Row.Unscorable is { } reason)
         {
@@ -74,12 +71,5 @@ internal sealed class ScoringJob(int request, DeploymentRoute route, string arm,
         }
     }
 
-    public void Fail(ScoringFailure failure)
-    {
-        _failures.Add((Level, Model.Model.Key, failure));
-        if (Level > 0)
-        {
-            RetryFailure = failure;
-        }
-    }
+    public void Fail(ScoringFailure failure) => _failures.Add((Level, Model.Model.Key, failure));
 }
