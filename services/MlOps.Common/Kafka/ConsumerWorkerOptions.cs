@@ -29,6 +29,9 @@ public sealed class ConsumerWorkerOptions
     /// </summary>
     public TimeSpan MaxTransientRetry { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest <see cref="MaxTransientRetry"/> allowed: it stays below max.poll.interval.ms.</summary>
+    public static readonly TimeSpan MaxTransientRetryLimit = TimeSpan.FromMinutes(2);
+
     /// <summary>Commit after every batch (bounds duplicates after a crash to one batch) instead of librdkafka's interval.</summary>
     public bool CommitEveryBatch { get; set; } = true;
 
@@ -56,7 +59,7 @@ public sealed class ConsumerWorkerOptions
         if (MaxAttempts < 1) problems.Add(prefix + $"MaxAttempts must be at least 1 (got {MaxAttempts}).");
         if (MaxBatchWait < TimeSpan.Zero) problems.Add(prefix + "MaxBatchWait must not be negative.");
         if (DrainTimeout <= TimeSpan.Zero) problems.Add(prefix + "DrainTimeout must be positive.");
-        if (MaxTransientRetry <= TimeSpan.Zero || MaxTransientRetry > TimeSpan.FromMinutes(2)) problems.Add(prefix + "MaxTransientRetry must be within (0, 2 min] to stay below max.poll.interval.ms.");
+        if (MaxTransientRetry <= TimeSpan.Zero || MaxTransientRetry > MaxTransientRetryLimit) problems.Add(prefix + "MaxTransientRetry must be within (0, 2 min] to stay below max.poll.interval.ms.");
         if (RetryBackoff <= TimeSpan.Zero || MaxRetryBackoff < RetryBackoff) problems.Add(prefix + "RetryBackoff must be positive and at most MaxRetryBackoff.");
         if (problems.Count > 0)
         {

@@ -9,7 +9,7 @@ namespace MlOps.Common.Kafka;
 public static class KafkaClientConfigs
 {
     /// <summary>How long a record may wait for its acknowledgement before its produce fails (message.timeout.ms).</summary>
-    public static readonly TimeSpan DefaultMessageTimeout = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan DefaultMessageTimeout = ConsumerWorkerOptions.MaxTransientRetryLimit;
 
     public static ProducerConfig Producer(KafkaOptions options)
     {
