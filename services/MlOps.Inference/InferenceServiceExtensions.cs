@@ -44,21 +44,12 @@ public static class InferenceServiceExtensions
             var alerts = sp.GetRequiredService<AlertPublisher>();
             var specs = sp.GetRequiredService<SpecProvider>();
             var logger = sp.GetRequiredService<ILogger<ServingState>>();
-            state.ModelRefused += (model, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
-                "ModelVersionRefused",
-                AlertSeverity.critical,
-                new Dictionary<string, string> { ["service"] = ServiceName, ["model"] = model, ["reason"] = reason },
-                new Dictionary<string, string> { ["message"] = message }));
-            state.RuleSetRefused += (ruleSet, version, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
-                "RuleSetRefused",
-                AlertSeverity.critical,
-                new Dictionary<string, string> { ["service"] = ServiceName, ["rule_set"] = ruleSet, ["version"] = version, ["reason"] = reason },
-                new Dictionary<string, string> { ["message"] = message }));
-            state.DeploymentRefused += (deployment, reason, message) => _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
-                "DeploymentRefused",
-                AlertSeverity.critical,
-                new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["reason"] = reason },
-                new Dictionary<string, string> { ["message"] = message }));
+            state.ModelRefused += (model, reason, message) => Raise(alerts, specs, logger, "ModelVersionRefused", AlertSeverity.critical, message,
+                ("model", model), ("reason", reason));
+            state.RuleSetRefused += (ruleSet, version, reason, message) => Raise(alerts, specs, logger, "RuleSetRefused", AlertSeverity.critical, message,
+                ("rule_set", ruleSet), ("version", version), ("reason", reason));
+            state.DeploymentRefused += (deployment, reason, message) => Raise(alerts, specs, logger, "DeploymentRefused", AlertSeverity.critical, message,
+                ("deployment", deployment), ("reason", reason));
             return state;
         });
         services.AddSingleton(sp =>
@@ -75,11 +66,8 @@ public static class InferenceServiceExtensions
             {
                 if (throttle.ShouldRaise($"{deployment}|{model}|{failure.Code}"))
                 {
-                    _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
-                        "ModelFallback",
-                        AlertSeverity.warning,
-                        new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["model"] = model, ["reason"] = failure.Code },
-                        new Dictionary<string, string> { ["message"] = failure.Detail }));
+                    Raise(alerts, specs, logger, "ModelFallback", AlertSeverity.warning, failure.Detail,
+                        ("deployment", deployment), ("model", model), ("reason", failure.Code));
                 }
             };
             // A failing shadow serves nothing and falls back to nothing: its own alert, throttled the same way.
@@ -87,11 +75,8 @@ public static class InferenceServiceExtensions
             {
                 if (throttle.ShouldRaise($"shadow|{deployment}|{model}|{failure.Code}"))
                 {
-                    _ = RaiseAsync(alerts, specs, logger, new AlertRequest(
-                        "ShadowModelFailed",
-                        AlertSeverity.warning,
-                        new Dictionary<string, string> { ["service"] = ServiceName, ["deployment"] = deployment, ["arm"] = arm, ["model"] = model, ["reason"] = failure.Code },
-                        new Dictionary<string, string> { ["message"] = failure.Detail }));
+                    Raise(alerts, specs, logger, "ShadowModelFailed", AlertSeverity.warning, failure.Detail,
+                        ("deployment", deployment), ("arm", arm), ("model", model), ("reason", failure.Code));
                 }
             };
             return scorer;
@@ -144,6 +129,18 @@ public static class InferenceServiceExtensions
     }
 
     /// <summary>Publishes an alert (fingerprinted by its name and labels) without failing the caller.</summary>
+    /// <summary>Publishes an Inference alert in the background, labelled with the service first; a failed publish is logged.</summary>
+    private static void Raise(AlertPublisher alerts, SpecProvider specs, ILogger logger, string name, AlertSeverity severity, string message,
+        params (string Name, string Value)[] labels)
+    {
+        var all = new Dictionary<string, string> { ["service"] = ServiceName };
+        foreach (var (label, value) in labels)
+        {
+            all[label] = value;
+        }
+        _ = RaiseAsync(alerts, specs, logger, new AlertRequest(name, severity, all, new Dictionary<string, string> { ["message"] = message }));
+    }
+
     private static async Task RaiseAsync(AlertPublisher alerts, SpecProvider specs, ILogger logger, AlertRequest alert)
     {
         try
