@@ -15,10 +15,11 @@ namespace MlOps.Stack;
 /// </summary>
 public sealed class InProcessService : IAsyncDisposable
 {
-    private InProcessService(WebApplication app, Uri url)
+    private InProcessService(WebApplication app, Uri url, RecentLogs logs)
     {
         App = app;
         Url = url;
+        Logs = logs;
         Client = new HttpClient { BaseAddress = url };
     }
 
@@ -29,6 +30,9 @@ public sealed class InProcessService : IAsyncDisposable
     public HttpClient Client { get; }
 
     public IServiceProvider Services => App.Services;
+
+    /// <summary>The service's recent warnings and errors, for a test to print when it fails.</summary>
+    public RecentLogs Logs { get; }
 
     public static async Task<InProcessService> StartAsync(
         StackEndpoints stack, Func<WebApplicationBuilder, WebApplication> build, IDictionary<string, string?> settings)
@@ -48,6 +52,8 @@ public sealed class InProcessService : IAsyncDisposable
         }
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var logs = new RecentLogs();
+        builder.Logging.AddProvider(logs);
         var app = build(builder);
         try
         {
@@ -60,7 +66,7 @@ public sealed class InProcessService : IAsyncDisposable
             throw;
         }
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new InProcessService(app, new Uri(address));
+        return new InProcessService(app, new Uri(address), logs);
     }
 
     public async ValueTask DisposeAsync()

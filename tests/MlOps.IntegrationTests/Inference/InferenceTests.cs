@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -24,6 +25,9 @@ namespace MlOps.IntegrationTests.Inference;
 public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>HTTP answers at most before the hot swap serves (a swap on a quiet machine sees 1,000-2,000).</summary>
+    private const int SwapLoadBudget = 20_000;
 
     [Fact]
     public async Task Predictions_log_the_feature_values_redis_held_at_each_event_time()
@@ -148,13 +152,23 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
         await scenario.WaitForServingAsync(inference, OnnxModel.KeyOf(v1), Timeout);
 
         // Load on both ways in: 4 HTTP clients in a loop, and a stream of events, while the deployment moves to v2.
+        // The clients hold off at SwapLoadBudget answers until v2 serves: every answer is read back from the topic
+        // below, and a swap that takes long on a busy machine must not grow that read without bound.
+        var clock = Stopwatch.StartNew();
+        var phases = new List<string>();
         using var stop = new CancellationTokenSource();
+        var swapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var answers = new ConcurrentBag<string>();
         var failures = new ConcurrentBag<string>();
         var clients = Enumerable.Range(0, 4).Select(c => Task.Run(async () =>
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
+                if (answers.Count >= SwapLoadBudget && !swapped.Task.IsCompleted)
+                {
+                    await swapped.Task.WaitAsync(stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    continue;
+                }
                 try
                 {
                     var results = await InferenceScenario.PredictAsync(inference.Client, scenario.Departures($"c{c}-{i}", 2, seed: i, DateTime.UtcNow.AddMinutes(-1), TimeSpan.FromSeconds(1)));
@@ -171,26 +185,42 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
         })).ToArray();
         var stream = scenario.Departures("k", 600, seed: 7, DateTime.UtcNow.AddMinutes(-30), TimeSpan.FromSeconds(2));
         var produce = FeatureScenario.ProduceAsync(stack, scored, stream);
+        void Phase(string name) => phases.Add($"{name} at {clock.Elapsed.TotalSeconds:F1} s, {answers.Count} answers");
 
-        await Eventually.MatchAsync(_ => Task.FromResult(answers.Count), n => n >= 20, Timeout, "20 answers from v1");
-        await scenario.DeployAsync(stack, v2, revision: 2);
-        await scenario.WaitForServingAsync(inference, OnnxModel.KeyOf(v2), Timeout);
-        var atSwap = answers.Count;
-        await Eventually.MatchAsync(_ => Task.FromResult(answers.Count - atSwap), n => n >= 20, Timeout, "20 answers after the swap");
-        await stop.CancelAsync();
-        await Task.WhenAll(clients);
-        await produce;
+        try
+        {
+            await Eventually.MatchAsync(_ => Task.FromResult(answers.Count), n => n >= 20, Timeout, "20 answers from v1");
+            Phase("v2 deployed");
+            await scenario.DeployAsync(stack, v2, revision: 2);
+            await scenario.WaitForServingAsync(inference, OnnxModel.KeyOf(v2), Timeout);
+            Phase("v2 serving");
+            swapped.SetResult();
+            var atSwap = answers.Count;
+            await Eventually.MatchAsync(_ => Task.FromResult(answers.Count - atSwap), n => n >= 20, Timeout, "20 answers after the swap");
+            await stop.CancelAsync();
+            await Task.WhenAll(clients);
+            await produce;
+            Phase("load stopped");
 
-        var logged = await InferenceScenario.ReadPredictionsAsync(stack, predictions, stream.Count + answers.Count, Timeout);
-        var streamed = logged.Where(l => l.Prediction.lineage.source_topic == scored).ToList();
-        output.WriteLine($"HTTP answers {answers.Count} ({answers.Count(a => a == OnnxModel.KeyOf(v1))} v1, {answers.Count(a => a == OnnxModel.KeyOf(v2))} v2); " +
-                         $"streamed predictions {streamed.Count} ({streamed.Count(l => l.Prediction.model_version == "1")} v1, {streamed.Count(l => l.Prediction.model_version == "2")} v2)");
-        Assert.Empty(failures);
-        Assert.All(answers, a => Assert.True(a == OnnxModel.KeyOf(v1) || a == OnnxModel.KeyOf(v2), $"unexpected answer '{a}'"));
-        Assert.Contains(OnnxModel.KeyOf(v1), answers);
-        Assert.Contains(OnnxModel.KeyOf(v2), answers);
-        Assert.Equal(stream.Select(e => e.event_id).Order(), streamed.Select(l => l.Prediction.event_id).Order());
-        Assert.Equal(answers.Count, logged.Count - streamed.Count);
+            var logged = await InferenceScenario.ReadPredictionsAsync(stack, predictions, stream.Count + answers.Count, Timeout);
+            Phase($"{logged.Count} predictions read");
+            var streamed = logged.Where(l => l.Prediction.lineage.source_topic == scored).ToList();
+            output.WriteLine($"HTTP answers {answers.Count} ({answers.Count(a => a == OnnxModel.KeyOf(v1))} v1, {answers.Count(a => a == OnnxModel.KeyOf(v2))} v2); " +
+                             $"streamed predictions {streamed.Count} ({streamed.Count(l => l.Prediction.model_version == "1")} v1, {streamed.Count(l => l.Prediction.model_version == "2")} v2)");
+            Assert.Empty(failures);
+            Assert.All(answers, a => Assert.True(a == OnnxModel.KeyOf(v1) || a == OnnxModel.KeyOf(v2), $"unexpected answer '{a}'"));
+            Assert.Contains(OnnxModel.KeyOf(v1), answers);
+            Assert.Contains(OnnxModel.KeyOf(v2), answers);
+            Assert.Equal(stream.Select(e => e.event_id).Order(), streamed.Select(l => l.Prediction.event_id).Order());
+            Assert.Equal(answers.Count, logged.Count - streamed.Count);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            output.WriteLine(string.Join(Environment.NewLine, phases));
+            output.WriteLine($"Inference's recent warnings ({inference.Logs.Lines.Count}):");
+            output.WriteLine(string.Join(Environment.NewLine, inference.Logs.Lines));
+        }
     }
 
     /// <summary>What the model should have been served for a request: each input as the store held it at the event time.</summary>

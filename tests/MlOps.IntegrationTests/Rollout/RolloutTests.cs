@@ -146,10 +146,10 @@ public sealed class RolloutTests(StackFixture stack)
         }
         catch (TimeoutException ex) when (_service is not null)
         {
-            // Say where each rollout stood: the transitions seen and the controller's own view (phase, stage, reason).
+            // Say where each rollout stood: the transitions seen, the controller's own view (phase, stage, reason) and what it logged.
             var view = await _service.Client.GetStringAsync("/v1/rollouts");
             throw new TimeoutException($"{ex.Message}; transitions seen: [{string.Join(", ", mine.Select(e => $"{e.action}:{e.to_stage}"))}] " +
-                $"after {sent} rounds; GET /v1/rollouts: {view}", ex);
+                $"after {sent} rounds; GET /v1/rollouts: {view}; the controller's recent warnings: [{string.Join(" | ", _service.Logs.Lines)}]", ex);
         }
 
         Task<List<RolloutEvent>> FeedAsync() => Eventually.MatchAsync(
