@@ -70,14 +70,14 @@ public sealed partial class RolloutDriver(
             case RolloutDecision.Advance advance:
                 await AnnounceApprovalAsync(rollout, ct);
                 var next = rollout.Spec.stages[advance.ToStage];
-                var revision = await PublishDeploymentAsync(rollout, (d, r) =>
+                var revision = await PublishDeploymentAsync(rollout, advance.Reason, (d, r) =>
                     DeploymentPlan.ForStage(d, rollout.Champion, rollout.Candidate, next, r, now.UtcDateTime), ct);
                 await PublishEventAsync(rollout, RolloutActions.Advanced, stage.name, next.name, advance.Reason, metrics, revision, ct);
                 controller.Locked(() => { rollout.EnterStage(advance.ToStage, now); return 0; });
                 break;
             case RolloutDecision.Completed completed:
                 await AnnounceApprovalAsync(rollout, ct);
-                revision = await PublishDeploymentAsync(rollout, (d, r) =>
+                revision = await PublishDeploymentAsync(rollout, completed.Reason, (d, r) =>
                     DeploymentPlan.Completed(d, rollout.Champion, rollout.Candidate, r, now.UtcDateTime), ct);
                 await PublishEventAsync(rollout, RolloutActions.Completed, stage.name, null, completed.Reason, metrics, revision, ct);
                 rollout.Phase = RolloutPhase.Completed;
@@ -115,10 +115,10 @@ public sealed partial class RolloutDriver(
         rollout.Champion = champion;
         var first = spec.stages[0];
         var candidate = rollout.Candidate;
-        var revision = await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.ForStage(d, champion, candidate, first, r, now.UtcDateTime), ct);
         var rules = candidate.IsRules ? $" with output rules {inForce.output_rules ?? "(none)"}" : "";
-        await PublishEventAsync(rollout, RolloutActions.Started, null, first.name,
-            $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}{rules}", [], revision, ct);
+        var started = $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}{rules}";
+        var revision = await PublishDeploymentAsync(rollout, started, (d, r) => DeploymentPlan.ForStage(d, champion, candidate, first, r, now.UtcDateTime), ct);
+        await PublishEventAsync(rollout, RolloutActions.Started, null, first.name, started, [], revision, ct);
         controller.Locked(() => { rollout.EnterStage(0, now); return 0; });
         rollout.LastReason = $"stage '{first.name}' started";
         LogStarted(rollout.Key, candidate.ToString());
@@ -139,7 +139,7 @@ public sealed partial class RolloutDriver(
         {
             var now = clock.GetUtcNow();
             pending.DeploymentRevision = rollout.Champion is { } champion
-                ? await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.RolledBack(d, champion, rollout.Candidate, r, now.UtcDateTime), ct)
+                ? await PublishDeploymentAsync(rollout, pending.Reason, (d, r) => DeploymentPlan.RolledBack(d, champion, rollout.Candidate, r, now.UtcDateTime), ct)
                 : null;
             pending.DeploymentRestored = true;
         }
@@ -172,11 +172,16 @@ public sealed partial class RolloutDriver(
         rollout.ApprovalAnnounced = stage.name;
     }
 
-    private async Task<long?> PublishDeploymentAsync(ActiveRollout rollout, Func<Deployment, long, Deployment> plan, CancellationToken ct)
+    /// <summary>
+    /// Publishes the next revision of the deployment in force as <paramref name="plan"/> makes it, with the decision's
+    /// reason as its change_reason: what a restarted controller reads back when the transition's event never went out.
+    /// </summary>
+    private async Task<long?> PublishDeploymentAsync(ActiveRollout rollout, string reason, Func<Deployment, long, Deployment> plan, CancellationToken ct)
     {
         var inForce = controller.DeploymentInForce(rollout.Key);
         if (inForce is null) return null;
         var deployment = plan(inForce, inForce.revision + 1);
+        deployment.change_reason = reason;
         await publisher.PublishDeploymentAsync(rollout.Key, deployment, ct);
         controller.Published(rollout.Key, deployment);
         return deployment.revision;

@@ -53,7 +53,11 @@ namespace MlOps.Contracts
 				"ault\":\"stable\",\"type\":\"string\"},{\"name\":\"approved_by\",\"default\":null,\"type\":[\"nu" +
 				"ll\",\"string\"]},{\"name\":\"revision\",\"doc\":\"Monotonic; readers ignore older revisio" +
 				"ns.\",\"type\":\"long\"},{\"name\":\"spec_version\",\"type\":\"string\"},{\"name\":\"updated_at\"" +
-				",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}"));
+				",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"change_reason" +
+				"\",\"doc\":\"Why this revision was published: the rollout decision that made it (the" +
+				" gate result of a rollback, an abort, a stage\'s passed gates) or an operator\'s n" +
+				"ote (null: not given, or written before this field existed).\",\"default\":null,\"ty" +
+				"pe\":[\"null\",\"string\"]}]}"));
 		private string _deployment;
 		/// <summary>
 		/// Set for a per-customer deployment.
@@ -99,6 +103,10 @@ namespace MlOps.Contracts
 		private long _revision;
 		private string _spec_version;
 		private System.DateTime _updated_at;
+		/// <summary>
+		/// Why this revision was published: the rollout decision that made it (the gate result of a rollback, an abort, a stage's passed gates) or an operator's note (null: not given, or written before this field existed).
+		/// </summary>
+		private string _change_reason;
 		public virtual global::Avro.Schema Schema
 		{
 			get
@@ -301,6 +309,20 @@ namespace MlOps.Contracts
 				this._updated_at = value;
 			}
 		}
+		/// <summary>
+		/// Why this revision was published: the rollout decision that made it (the gate result of a rollback, an abort, a stage's passed gates) or an operator's note (null: not given, or written before this field existed).
+		/// </summary>
+		public string change_reason
+		{
+			get
+			{
+				return this._change_reason;
+			}
+			set
+			{
+				this._change_reason = value;
+			}
+		}
 		public virtual object Get(int fieldPos)
 		{
 			switch (fieldPos)
@@ -320,6 +342,7 @@ namespace MlOps.Contracts
 			case 12: return this.revision;
 			case 13: return this.spec_version;
 			case 14: return this.updated_at;
+			case 15: return this.change_reason;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Get()");
 			};
 		}
@@ -342,6 +365,7 @@ namespace MlOps.Contracts
 			case 12: this.revision = (System.Int64)fieldValue; break;
 			case 13: this.spec_version = (System.String)fieldValue; break;
 			case 14: this.updated_at = (System.DateTime)fieldValue; break;
+			case 15: this.change_reason = (System.String)fieldValue; break;
 			default: throw new global::Avro.AvroRuntimeException("Bad index " + fieldPos + " in Put()");
 			};
 		}

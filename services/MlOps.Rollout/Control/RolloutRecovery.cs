@@ -40,10 +40,12 @@ public static class RolloutRecovery
         var after = $"after the rollout's latest transition ('{last.action}' at stage '{last.to_stage}')";
         if (PublishedSince(inForce, published, last, d => d.stage == DeploymentPlan.RolledBackStage) is { } restored)
         {
-            // Resuming the stage would route traffic to the candidate again at its next transition.
-            rollout.BeginRollback($"finishing a rollback a restart interrupted: revision {restored.revision} of deployment '{key}' had " +
-                $"restored the champion alone {after}, and no rolled_back event followed; the gate result it was decided on was not recorded",
-                aborted: false, [], now);
+            // Resuming the stage would route traffic to the candidate again at its next transition. The restore carries
+            // the reason the rollback was decided on: the alert repeats it as it was, under the same fingerprint.
+            rollout.BeginRollback(restored.change_reason ?? $"finishing a rollback a restart interrupted: revision {restored.revision} of " +
+                $"deployment '{key}' had restored the champion alone {after}, and no rolled_back event followed; the gate result it was " +
+                "decided on was not recorded (the restore predates Deployment.change_reason)",
+                aborted: IsAbort(restored.change_reason), [], now);
             MarkRestored(rollout, restored);
             return rollout;
         }
@@ -81,12 +83,25 @@ public static class RolloutRecovery
         {
             Champion = inForce is null ? null : DeploymentPlan.Champion(inForce),
         };
-        rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
-            aborted: true, [], now);
         // Nothing to restore when the deployment in force gives the candidate no part (restored already, or replaced).
-        MarkRestored(rollout, PublishedSince(inForce, published, last, d => !DeploymentPlan.Carries(d, rollout.Candidate)));
+        var restored = PublishedSince(inForce, published, last, d => !DeploymentPlan.Carries(d, rollout.Candidate));
+        if (restored is { stage: DeploymentPlan.RolledBackStage, change_reason: { } decided } && !IsAbort(decided))
+        {
+            // A failed gate's rollback that a restart cut short after its restore, aborted before any controller ran
+            // again: it is that rollback which is finished, with its alert and reason, not an abort's.
+            rollout.BeginRollback(decided, aborted: false, [], now);
+        }
+        else
+        {
+            rollout.BeginRollback($"{AbortReason}; its latest event was '{last.action}' at stage '{stage}' and it was never rolled back",
+                aborted: true, [], now);
+        }
+        MarkRestored(rollout, restored);
         return rollout;
     }
+
+    /// <summary>Whether a rollback's reason is an abort's (<see cref="AbortReason"/>) rather than a failed gate's.</summary>
+    public static bool IsAbort(string? reason) => reason?.StartsWith(AbortReason, StringComparison.Ordinal) == true;
 
     /// <summary>
     /// The deployment in force when it was published after the rollout's transitions (a newer revision than any they

@@ -43,6 +43,7 @@ public sealed class RolloutTests(StackFixture stack)
         var final = await LatestDeploymentAsync(deployment, events[^1].deployment_revision!.Value);
         Assert.Equal(("champion", "m-candidate", "2", 1.0), final.arms.Select(a => (a.name, a.model_name, a.model_version, a.traffic_weight)).Single());
         Assert.Equal(["departure"], final.event_types);
+        Assert.Equal(events[^1].reason, final.change_reason);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class RuleRolloutContractTests
         { "Rollout", "Rollout.candidate_rules" },
         { "RolloutEvent", "RolloutEvent.candidate_rules" },
         { "RolloutEvent", "RolloutEvent.rollout_created_at" },
+        { "Deployment", "Deployment.change_reason" },
     };
 
     [Theory]

@@ -19,6 +19,9 @@ internal sealed class FailingRolloutPublisher : IRolloutPublisher
 
     public List<string> Alerts { get; } = [];
 
+    /// <summary>The reason each alert of <see cref="Alerts"/> carried, in the same order.</summary>
+    public List<string> AlertReasons { get; } = [];
+
     public Task PublishDeploymentAsync(string key, Deployment deployment, CancellationToken ct)
     {
         Fail(Deployment);
@@ -37,6 +40,7 @@ internal sealed class FailingRolloutPublisher : IRolloutPublisher
     {
         Fail(Alert);
         Alerts.Add(RolloutPublisher.RolledBackAlert);
+        AlertReasons.Add(reason);
         return Task.CompletedTask;
     }
 
@@ -44,6 +48,7 @@ internal sealed class FailingRolloutPublisher : IRolloutPublisher
     {
         Fail(Alert);
         Alerts.Add(RolloutPublisher.AbortedAlert);
+        AlertReasons.Add(reason);
         return Task.CompletedTask;
     }
 

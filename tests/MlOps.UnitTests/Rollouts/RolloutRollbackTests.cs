@@ -200,9 +200,46 @@ public sealed class RolloutRollbackTests
         restarted.OnDeployment("flights", Assert.Single(_publisher.Deployments));
         await new RolloutDriver(restarted, _publisher, _clock, NullLogger<RolloutDriver>.Instance).EvaluateAsync(CancellationToken.None);
 
-        Assert.Single(_publisher.Deployments);
+        var restore = Assert.Single(_publisher.Deployments);
         Assert.Equal((RolloutActions.RolledBack, (long?)6), (Assert.Single(_publisher.Events).action, _publisher.Events[0].deployment_revision));
         Assert.Equal([RolloutPublisher.RolledBackAlert, RolloutPublisher.RolledBackAlert], _publisher.Alerts);
+        // The repeat says what the first said (the restore carried the reason), so it overwrites nothing under the fingerprint.
+        Assert.Contains("no_such_metric", _publisher.AlertReasons[0]);
+        Assert.Equal([_publisher.AlertReasons[0], _publisher.AlertReasons[0]], _publisher.AlertReasons);
+        Assert.Equal(_publisher.AlertReasons[0], restore.change_reason);
+        Assert.Equal(_publisher.AlertReasons[0], _publisher.Events[0].reason);
+    }
+
+    [Fact]
+    public async Task A_gate_failure_interrupted_after_its_restore_and_then_aborted_raises_the_rolled_back_alert_with_the_gates_reason()
+    {
+        _controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5));
+        var restore = Restored(6);
+        restore.change_reason = "gate fallback_rate 0.200 > max 0.010 on 250 predictions";
+        _controller.OnDeployment("flights", restore); // then './mlops rollout abort' deleted the record while no controller ran
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments);
+        var rolledBack = Assert.Single(_publisher.Events);
+        Assert.Equal((RolloutActions.RolledBack, (long?)6, restore.change_reason), (rolledBack.action, rolledBack.deployment_revision, rolledBack.reason));
+        Assert.Equal([RolloutPublisher.RolledBackAlert], _publisher.Alerts);
+        Assert.Equal([restore.change_reason], _publisher.AlertReasons);
+    }
+
+    [Fact]
+    public async Task An_abort_interrupted_after_its_restore_is_finished_as_an_abort()
+    {
+        _controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5));
+        var restore = Restored(6);
+        restore.change_reason = RolloutRecovery.AbortReason;
+        _controller.OnDeployment("flights", restore);
+
+        await _driver.EvaluateAsync(CancellationToken.None);
+
+        Assert.Empty(_publisher.Deployments);
+        Assert.Equal([RolloutPublisher.AbortedAlert], _publisher.Alerts);
+        Assert.StartsWith(RolloutRecovery.AbortReason, Assert.Single(_publisher.AlertReasons));
     }
 
     /// <summary>A transition of the rollout created at <see cref="Created"/>, stamped with it as the controller now does.</summary>
