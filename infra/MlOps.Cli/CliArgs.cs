@@ -26,6 +26,16 @@ public sealed class CliArgs
 
     public bool Flag(string name) => _values.ContainsKey(name);
 
+    /// <summary>Refuses any option but <paramref name="known"/>: a misspelt one would otherwise be ignored silently.</summary>
+    public CliArgs Only(params string[] known)
+    {
+        if (_values.Keys.FirstOrDefault(name => !known.Contains(name, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new CliException($"unknown option '--{unknown}' (this command takes {string.Join(", ", known.Select(k => "--" + k))})");
+        }
+        return this;
+    }
+
     public string String(string name, string fallback) =>
         _values.TryGetValue(name, out var v) ? v ?? throw new CliException($"--{name} needs a value") : fallback;
 

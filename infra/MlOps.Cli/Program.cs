@@ -16,7 +16,7 @@ try
         "models" when rest.FirstOrDefault() == "register" => await ModelsCommand.RegisterAsync(paths, rest[1..]),
         "models" => Usage.Fail("models needs 'register <manifest>'"),
         "rules" => await RulesCommand.RunAsync(paths, rest, CancellationToken.None),
-        "deploy" when rest is ["-f" or "--file", var file] => await DeploymentsCommand.DeployFileAsync(paths, file),
+        "deploy" when rest is ["-f" or "--file", var file, .. var options] => await DeploymentsCommand.DeployFileAsync(paths, file, ModelsCommand.ReasonOf(CliArgs.Parse(options).Only("reason"))),
         "deploy" when rest.FirstOrDefault() is "-f" or "--file" => Usage.Fail("deploy -f needs exactly one deployment file"),
         "deploy" => await ModelsCommand.DeployAsync(paths, CliArgs.Parse(rest)),
         "rollout" => await RolloutCommand.RunAsync(paths, rest),

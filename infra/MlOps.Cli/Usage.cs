@@ -27,9 +27,10 @@ internal static class Usage
           models register <manifest.model.json> [--registry-dir DIR]
                         verify an artifact (SHA-256, ONNX graph against its signature), copy it into the model store
                         (.mlops/registry) and publish its version to mlops.models
-          deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S]
-                        publish a single-arm deployment to mlops.deployments: the model scores those event types
-          deploy -f FILE
+          deploy --deployment NAME --event-type T[,T2] --model NAME:VERSION [--tenant ID] [--stage S] [--reason TEXT]
+                        publish a single-arm deployment to mlops.deployments: the model scores those event types;
+                        --reason is kept with the revision (change_reason)
+          deploy -f FILE [--reason TEXT]
                         validate a deployment file (champion, weighted challengers, shadows, fallback chain, rules;
                         every problem reported with file:line:column) and publish each deployment to mlops.deployments;
                         warns about models not registered on mlops.models

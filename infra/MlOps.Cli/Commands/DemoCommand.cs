@@ -93,7 +93,7 @@ internal static class DemoCommand
         {
             await ModelsCommand.RegisterAsync(paths, [manifest]);
         }
-        await DeploymentsCommand.DeployFileAsync(paths, deploymentFile);
+        await DeploymentsCommand.DeployFileAsync(paths, deploymentFile, "./mlops demo: champion and challenger");
         await WaitForDeploymentAsync(endpoints["INFERENCE_URL"], Models.Select(m => $"{Deployment}:{m.Version}").ToList(), ct);
 
         Step("replay");

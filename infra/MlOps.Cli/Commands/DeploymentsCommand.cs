@@ -13,7 +13,8 @@ namespace MlOps.Cli.Commands;
 /// </summary>
 internal static class DeploymentsCommand
 {
-    public static async Task<int> DeployFileAsync(StackPaths paths, string file)
+    /// <param name="reason">Kept with each deployment's revision as change_reason (<c>--reason</c>).</param>
+    public static async Task<int> DeployFileAsync(StackPaths paths, string file, string? reason)
     {
         IReadOnlyList<Deployment> deployments;
         try
@@ -38,6 +39,7 @@ internal static class DeploymentsCommand
         await RefuseRouteConflictsAsync(stack, [.. deployments.Select(d => (ModelsCommand.KeyOf(d), d))], file);
         foreach (var deployment in deployments)
         {
+            deployment.change_reason = reason;
             // A warning, not a refusal: the model may be registered right after, and Inference waits for it.
             foreach (var model in ModelsOf(deployment).Where(model => registered is not null && !registered.Contains(model)).Distinct())
             {

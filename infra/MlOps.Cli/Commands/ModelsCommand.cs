@@ -60,6 +60,7 @@ internal static class ModelsCommand
     /// <summary>A single-arm deployment from the command line (staged rollouts come with deployment files: <c>deploy -f</c>).</summary>
     public static Deployment DeploymentOf(CliArgs args, DateTime now)
     {
+        args.Only("deployment", "event-type", "model", "tenant", "stage", "spec-version", "reason");
         var model = args.Required("model");
         var colon = model.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || colon == model.Length - 1)
@@ -84,6 +85,16 @@ internal static class ModelsCommand
             revision = new DateTimeOffset(now).ToUnixTimeMilliseconds(),
             spec_version = args.String("spec-version", ""),
             updated_at = now,
+            change_reason = ReasonOf(args),
         };
     }
+
+    /// <summary>
+    /// <c>--reason TEXT</c>: why this revision is published, kept with it as Deployment.change_reason (what
+    /// <c>kubectl</c>'s change-cause is to a rollout); absent, none is recorded.
+    /// </summary>
+    public static string? ReasonOf(CliArgs args) =>
+        !args.Flag("reason") ? null
+        : args.String("reason", "").Trim() is { Length: > 0 } reason ? reason
+        : throw new CliException("--reason needs a non-empty text");
 }

@@ -233,7 +233,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
 
         var file = Path.Combine(cli.Home, "deployment.yaml");
         await File.WriteAllTextAsync(file, DeploymentYaml);
-        var deployed = await RunAsync(cli, "deploy", "-f", file);
+        var deployed = await RunAsync(cli, "deploy", "-f", file, "--reason", "the champion the rollout starts from");
         Assert.Contains("deployed 'flight-delay': champion=flight-delay:1@1 ", deployed, StringComparison.Ordinal);
     }
 

@@ -20,6 +20,28 @@ public sealed class DeployArgsTests
         Assert.Equal(("flight-delay", "1.2", 1.0, false), (arm.model_name, arm.model_version, arm.traffic_weight, arm.shadow));
         Assert.Equal(new DateTimeOffset(Now).ToUnixTimeMilliseconds(), deployment.revision);
         Assert.Equal("delay/airline-a", ModelsCommand.KeyOf(deployment));
+        Assert.Null(deployment.change_reason);
+    }
+
+    [Fact]
+    public void A_reason_is_kept_with_the_revision_and_an_empty_one_is_refused()
+    {
+        string[] args = ["--deployment", "delay", "--event-type", "flight_departure", "--model", "flight-delay:2"];
+
+        var deployment = ModelsCommand.DeploymentOf(CliArgs.Parse([.. args, "--reason", " back to v2: v3 drifts on JFK "]), Now);
+        Assert.Equal("back to v2: v3 drifts on JFK", deployment.change_reason);
+
+        Assert.Equal("--reason needs a non-empty text", Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse([.. args, "--reason", " "]), Now)).Message);
+        Assert.Equal("--reason needs a value", Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse([.. args, "--reason"]), Now)).Message);
+    }
+
+    [Fact]
+    public void A_misspelt_option_is_refused_by_name_rather_than_ignored()
+    {
+        var ex = Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse(
+            ["--deployment", "delay", "--event-type", "flight_departure", "--model", "flight-delay:2", "--tennant", "airline-a"]), Now));
+
+        Assert.StartsWith("unknown option '--tennant' (this command takes --deployment, --event-type, --model, --tenant,", ex.Message);
     }
 
     [Theory]
