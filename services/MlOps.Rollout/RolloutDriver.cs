@@ -118,7 +118,7 @@ public sealed partial class RolloutDriver(
         var revision = await PublishDeploymentAsync(rollout, (d, r) => DeploymentPlan.ForStage(d, champion, candidate, first, r, now.UtcDateTime), ct);
         var rules = candidate.IsRules ? $" with output rules {inForce.output_rules ?? "(none)"}" : "";
         await PublishEventAsync(rollout, RolloutActions.Started, null, first.name,
-            $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}{rules}", [], revision, ct);
+            $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.ModelKey}{rules}", [], revision, ct);
         controller.Locked(() => { rollout.EnterStage(0, now); return 0; });
         rollout.LastReason = $"stage '{first.name}' started";
         LogStarted(rollout.Key, candidate.ToString());
