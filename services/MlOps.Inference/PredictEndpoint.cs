@@ -102,7 +102,7 @@ public static class PredictEndpoint
         }
         var scored = p.scores.TryGetValue(Scorer.ProbabilityScore, out var probability);
         return new PredictResult(
-            index, p.event_id, p.prediction_id, p.deployment, p.arm, $"{p.model_name}:{p.model_version}",
+            index, p.event_id, p.prediction_id, p.deployment, p.arm, p.ModelKey,
             scored ? probability : null, p.decision, p.served_features, p.missing_features, p.latency_ms,
             p.served_by, p.fallback_reason, p.route_bucket, scored ? null : $"not scored: {p.fallback_reason}");
     }

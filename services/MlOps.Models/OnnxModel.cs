@@ -30,7 +30,8 @@ public sealed class OnnxModel : IDisposable
 
     public IList<ModelInput> Inputs => Version.inputs;
 
-    public static string KeyOf(ModelVersion version) => $"{version.model_name}:{version.version}";
+    /// <summary>The registry key of a version not loaded yet (<see cref="ModelVersion.ModelKey"/>), as errors about it name it.</summary>
+    public static string KeyOf(ModelVersion version) => version.ModelKey;
 
     public static OnnxModel Load(ModelVersion version, string artifactPath, SessionOptions? options = null)
     {

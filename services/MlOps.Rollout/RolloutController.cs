@@ -67,9 +67,9 @@ public sealed class RolloutController(TimeProvider clock)
             {
                 return false;
             }
-            var model = $"{prediction.model_name}:{prediction.model_version}";
+            var model = prediction.ModelKey;
             // A rule-set rollout's candidate arm runs the champion's model: it is told apart by its arm name alone.
-            var champion = rollout.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null;
+            var champion = rollout.Champion?.ModelKey;
             var expected = prediction.arm switch
             {
                 RolloutArms.Candidate => rollout.Candidate.Model ?? champion,

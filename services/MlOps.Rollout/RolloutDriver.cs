@@ -116,7 +116,7 @@ public sealed partial class RolloutDriver(
         var first = spec.stages[0];
         var candidate = rollout.Candidate;
         var rules = candidate.IsRules ? $" with output rules {inForce.output_rules ?? "(none)"}" : "";
-        var started = $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.model_name}:{champion.model_version}{rules}";
+        var started = $"rollout of {candidate} started at stage '{first.name}'; champion is {champion.ModelKey}{rules}";
         var revision = await PublishDeploymentAsync(rollout, started, (d, r) => DeploymentPlan.ForStage(d, champion, candidate, first, r, now.UtcDateTime), ct);
         await PublishEventAsync(rollout, RolloutActions.Started, null, first.name, started, [], revision, ct);
         controller.Locked(() => { rollout.EnterStage(0, now); return 0; });

@@ -60,7 +60,7 @@ public static class RolloutServiceExtensions
             {
                 key = r.Key,
                 candidate = r.Candidate.ToString(),
-                champion = r.Champion is { } c ? $"{c.model_name}:{c.model_version}" : null,
+                champion = r.Champion?.ModelKey,
                 phase = r.Phase.ToString(),
                 stage = r.Spec.stages.Count > r.StageIndex ? r.Spec.stages[r.StageIndex].name : null,
                 stage_started_at = r.Phase == Control.RolloutPhase.Pending ? (DateTimeOffset?)null : r.StageStartedAt,

@@ -95,7 +95,7 @@ internal static class DeploymentsCommand
 
     /// <summary>Every model:version a deployment may run: its arms and its fallback chain.</summary>
     public static IEnumerable<string> ModelsOf(Deployment deployment) =>
-        deployment.arms.Select(arm => $"{arm.model_name}:{arm.model_version}").Concat(deployment.fallback);
+        deployment.arms.Select(arm => arm.ModelKey).Concat(deployment.fallback);
 
     /// <summary>One line per deployment, sorted by key; the latest revision per key, as Inference serves it.</summary>
     public static string Table(IReadOnlyDictionary<string, Deployment> deployments)
@@ -121,8 +121,8 @@ internal static class DeploymentsCommand
 
     /// <summary>Each arm as name=model:version@weight (or (shadow)), with +rules:name:version when it names its own output rules.</summary>
     public static string Arms(Deployment deployment) => string.Join(" ", deployment.arms.Select(arm => (arm.shadow
-        ? $"{arm.name}={arm.model_name}:{arm.model_version}(shadow)"
-        : $"{arm.name}={arm.model_name}:{arm.model_version}@{arm.traffic_weight.ToString("0.###", CultureInfo.InvariantCulture)}")
+        ? $"{arm.name}={arm.ModelKey}(shadow)"
+        : $"{arm.name}={arm.ModelKey}@{arm.traffic_weight.ToString("0.###", CultureInfo.InvariantCulture)}")
         + (arm.output_rules is { } rules ? $"+rules:{rules}" : "")));
 
     private static string Fallback(Deployment deployment)

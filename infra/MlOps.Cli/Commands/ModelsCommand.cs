@@ -48,7 +48,7 @@ internal static class ModelsCommand
         await DeploymentsCommand.RefuseRouteConflictsAsync(stack, [(key, deployment)], $"deployment '{key}'");
         var at = await StackTopics.PublishAsync(stack, TopicCatalog.Deployments, key, deployment);
         var arm = deployment.arms[0];
-        Console.WriteLine($"deployed {arm.model_name}:{arm.model_version} as '{key}' for {string.Join(", ", deployment.event_types)} " +
+        Console.WriteLine($"deployed {arm.ModelKey} as '{key}' for {string.Join(", ", deployment.event_types)} " +
                           $"(revision {deployment.revision}); published to {at}");
         return 0;
     }

@@ -107,7 +107,7 @@ public sealed class DemoTally(string departureType, IReadOnlyList<string> arms)
         {
             _predictions++;
             _latencies.Add(p.latency_ms);
-            _models.Add($"{p.model_name}:{p.model_version}");
+            _models.Add(p.ModelKey);
             // Unscored rows (served_by "none") are counted as unscored below, not as served by a fallback.
             if (p.served_by is not ("arm" or Scorer.ServedByNone)) _fallbacks++;
             if (p.event_id is not { } id || !p.scores.TryGetValue(Scorer.ProbabilityScore, out var probability))

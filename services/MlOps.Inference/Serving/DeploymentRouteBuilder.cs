@@ -44,7 +44,7 @@ internal sealed class DeploymentRouteBuilder(LoadedModels models, CompiledRuleSe
         var arms = new Dictionary<string, ModelHandle>(StringComparer.Ordinal);
         foreach (var arm in deployment.arms)
         {
-            if (models.LoadIfNeeded($"{arm.model_name}:{arm.model_version}") is not { } handle)
+            if (models.LoadIfNeeded(arm.ModelKey) is not { } handle)
             {
                 return null;
             }

@@ -18,7 +18,7 @@ public sealed class PredictionLog(AvroPublisher publisher, ILogger<PredictionLog
         {
             var headers = LineageHeaders.Create(
                 prediction.lineage.source_topic ?? "http", prediction.lineage.source_partition, prediction.lineage.source_offset,
-                prediction.spec_version, $"{prediction.model_name}:{prediction.model_version}", prediction.lineage.traceparent);
+                prediction.spec_version, prediction.ModelKey, prediction.lineage.traceparent);
             records.Add((prediction.prediction_id, await publisher.SerializeAsync(Topic, prediction, headers), headers));
         }
         var acknowledged = publisher.ProduceAllAsync(Topic, records);

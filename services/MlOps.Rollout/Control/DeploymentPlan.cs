@@ -77,13 +77,13 @@ public static class DeploymentPlan
     public static bool Carries(Deployment deployment, RolloutCandidate candidate) =>
         candidate.Rules is { } rules
             ? deployment.shadow_rules == rules || deployment.output_rules == rules || deployment.arms.Any(a => a.output_rules == rules)
-            : deployment.arms.Any(a => $"{a.model_name}:{a.model_version}" == candidate.Model);
+            : deployment.arms.Any(a => a.ModelKey == candidate.Model);
 
     /// <summary>Whether <paramref name="deployment"/> is the shape <see cref="Completed(Deployment, DeploymentArm, RolloutCandidate, long, DateTime)"/> gives: the candidate is the champion, alone.</summary>
     public static bool IsCompletion(Deployment deployment, RolloutCandidate candidate) =>
         deployment.stage == StableStage && deployment.arms.Count == 1 && (candidate.Rules is { } rules
             ? deployment.output_rules == rules && deployment.arms[0].output_rules is null
-            : $"{deployment.arms[0].model_name}:{deployment.arms[0].model_version}" == candidate.Model);
+            : deployment.arms[0].ModelKey == candidate.Model);
 
     /// <summary>Deployment.stage once a rollout completed (and of a deployment no rollout touched).</summary>
     public const string StableStage = "stable";
