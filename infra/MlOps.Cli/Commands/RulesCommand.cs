@@ -45,7 +45,7 @@ internal static class RulesCommand
         {
             return null;
         }
-        var key = $"{candidate.name}:{candidate.version}";
+        var key = candidate.Key;
         var changes = RuleSetDiff.Between(published, candidate);
         if (changes.Count > 0)
         {
@@ -82,7 +82,7 @@ internal static class RulesCommand
               ?? throw new CliException($"'{reference}' is neither a file nor a rule set published on {TopicCatalog.Rules}");
         var (old, @new) = (Resolve(a), Resolve(b));
         var changes = RuleSetDiff.Between(old, @new);
-        Console.WriteLine($"{old.name}:{old.version} -> {@new.name}:{@new.version}");
+        Console.WriteLine($"{old.Key} -> {@new.Key}");
         Console.WriteLine(changes.Count == 0 ? "  no changes" : "  " + string.Join(Environment.NewLine + "  ", changes));
         return 0;
     }

@@ -24,25 +24,6 @@ internal sealed class YamlReader(string file) : LocatedYamlReader(file)
             : value;
     }
 
-    /// <summary>A list of values, or one value as a scalar.</summary>
-    public IReadOnlyList<(string Value, YamlNode Node)> Names(Dictionary<string, YamlNode> fields, string key, string path)
-    {
-        if (!fields.TryGetValue(key, out var node))
-        {
-            return [];
-        }
-        var items = node is YamlSequenceNode sequence ? sequence.Children.ToList() : [node];
-        var names = new List<(string, YamlNode)>();
-        foreach (var item in items)
-        {
-            if (Scalar(item, Join(path, key)) is { } value)
-            {
-                names.Add((value, item));
-            }
-        }
-        return names;
-    }
-
     public bool ModelRef((string Value, YamlNode Node) reference, string field) =>
         DeploymentFile.ModelRefPattern().IsMatch(reference.Value)
         || Error<bool>(reference.Node, field, $"'{reference.Value}' is not a model reference name:version");

@@ -91,6 +91,25 @@ public class LocatedYamlReader(string file)
     }
 
     /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
+    /// <summary>A list of values, or one value as a scalar.</summary>
+    public IReadOnlyList<(string Value, YamlNode Node)> Names(Dictionary<string, YamlNode> fields, string key, string path)
+    {
+        if (!fields.TryGetValue(key, out var node))
+        {
+            return [];
+        }
+        var items = node is YamlSequenceNode sequence ? sequence.Children.ToList() : [node];
+        var names = new List<(string, YamlNode)>();
+        foreach (var item in items)
+        {
+            if (Scalar(item, Join(path, key)) is { } value)
+            {
+                names.Add((value, item));
+            }
+        }
+        return names;
+    }
+
     public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
     {
         var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);

@@ -72,25 +72,6 @@ public static partial class SpecLoader
                 : Error<TimeSpan?>(node, field, $"'{text}' is not a positive duration like {SpecDuration.Examples}");
         }
 
-        /// <summary>A list of names, or one name as a scalar.</summary>
-        public IReadOnlyList<(string Value, YamlNode Node)> Names(Dictionary<string, YamlNode> fields, string key, string path)
-        {
-            if (!fields.TryGetValue(key, out var node))
-            {
-                return [];
-            }
-            var items = node is YamlSequenceNode sequence ? sequence.Children.ToList() : [node];
-            var names = new List<(string, YamlNode)>();
-            foreach (var item in items)
-            {
-                if (Scalar(item, Join(path, key)) is { } value)
-                {
-                    names.Add((value, item));
-                }
-            }
-            return names;
-        }
-
         public IReadOnlySet<string>? StringSet(Dictionary<string, YamlNode> fields, string key, string path)
         {
             if (!fields.TryGetValue(key, out var node))

@@ -223,7 +223,7 @@ public sealed class RegistryWatcher(
             else if (result.Topic == TopicCatalog.Rules)
             {
                 var set = result.Message.Value is { } bytes ? ruleSets.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
-                state.OnRuleSet(set is null ? key : $"{set.name}:{set.version}", set);
+                state.OnRuleSet(set?.Key ?? key, set);
             }
             else
             {

@@ -23,11 +23,10 @@ public sealed class CompiledRuleSet
     {
         Set = set;
         _rules = rules;
-        Key = $"{set.name}:{set.version}";
     }
 
     /// <summary><c>name:version</c>, the key on <c>mlops.rules</c> and what deployments reference.</summary>
-    public string Key { get; }
+    public string Key => Set.Key;
 
     public RuleSet Set { get; }
 

@@ -102,7 +102,7 @@ internal sealed class InferenceScenario
 
     /// <summary>Publishes a rule set to mlops.rules under name:version, as './mlops rules publish' does.</summary>
     public Task PublishRuleSetAsync(StackFixture stack, RuleSet set) =>
-        PublishAsync(stack, TopicCatalog.Rules, $"{set.name}:{set.version}", set);
+        PublishAsync(stack, TopicCatalog.Rules, set.Key, set);
 
     /// <summary>Publishes a deployment under its key (deployment, or deployment/tenant).</summary>
     public Task DeployAsync(StackFixture stack, Deployment deployment) =>

@@ -190,8 +190,9 @@ public sealed class InferenceTests(StackFixture stack, ITestOutputHelper output)
         try
         {
             await Eventually.MatchAsync(_ => Task.FromResult(answers.Count), n => n >= 20, Timeout, "20 answers from v1");
-            Phase("v2 deployed");
+            Phase("v2 deploying");
             await scenario.DeployAsync(stack, v2, revision: 2);
+            Phase("v2 published"); // registering its schema and producing it, apart from Inference applying it
             await scenario.WaitForServingAsync(inference, OnnxModel.KeyOf(v2), Timeout);
             Phase("v2 serving");
             swapped.SetResult();

@@ -1,8 +1,9 @@
 namespace MlOps.Contracts;
 
 /// <summary>
-/// The registry key <c>name:version</c>, as mlops.models is keyed. Inference loads models by it, Rollout matches
-/// predictions and arms to a candidate by it, and both print it; it is spelled out here once so that they agree.
+/// The registry key <c>name:version</c>, as mlops.models is keyed (mlops.rules keys rule sets the same way:
+/// <see cref="RuleSet.Key"/>). Inference loads models by it, Rollout matches predictions and arms to a candidate by it,
+/// and both print it; it is spelled out here once so that they agree.
 /// </summary>
 public static class ModelKey
 {
@@ -29,4 +30,10 @@ public partial class Prediction
 {
     /// <summary>The registry key <c>name:version</c> of the prediction's model_name and model_version, as mlops.models is keyed.</summary>
     public string ModelKey => Contracts.ModelKey.Of(model_name, model_version);
+}
+
+public partial class RuleSet
+{
+    /// <summary>The registry key <c>name:version</c>, as mlops.rules is keyed and deployments name their output rules.</summary>
+    public string Key => $"{name}:{version}";
 }
