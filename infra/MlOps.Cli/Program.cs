@@ -1,5 +1,6 @@
 using MlOps.Cli;
 using MlOps.Cli.Commands;
+using MlOps.Cli.Deployments;
 
 // The embedded stack's command line; ./mlops at the repository root wraps it (and adds `test`).
 var paths = StackPaths.FromEnvironment();
@@ -16,8 +17,7 @@ try
         "models" when rest.FirstOrDefault() == "register" => await ModelsCommand.RegisterAsync(paths, rest[1..]),
         "models" => Usage.Fail("models needs 'register <manifest>'"),
         "rules" => await RulesCommand.RunAsync(paths, rest, CancellationToken.None),
-        "deploy" when rest is ["-f" or "--file", var file, .. var options] => await DeploymentsCommand.DeployFileAsync(paths, file, ModelsCommand.ReasonOf(CliArgs.Parse(options).Only("reason"))),
-        "deploy" when rest.FirstOrDefault() is "-f" or "--file" => Usage.Fail("deploy -f needs exactly one deployment file"),
+        "deploy" when rest.Any(DeployFileArgs.IsFileFlag) => await DeploymentsCommand.DeployFileAsync(paths, DeployFileArgs.Parse(rest)),
         "deploy" => await ModelsCommand.DeployAsync(paths, CliArgs.Parse(rest)),
         "rollout" => await RolloutCommand.RunAsync(paths, rest),
         "deployments" => await DeploymentsCommand.ListAsync(paths),

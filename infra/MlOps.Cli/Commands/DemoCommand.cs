@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.SchemaRegistry;
 using MlOps.Cli.Demo;
+using MlOps.Cli.Deployments;
 using MlOps.Stack;
 
 namespace MlOps.Cli.Commands;
@@ -93,7 +94,7 @@ internal static class DemoCommand
         {
             await ModelsCommand.RegisterAsync(paths, [manifest]);
         }
-        await DeploymentsCommand.DeployFileAsync(paths, deploymentFile, "./mlops demo: champion and challenger");
+        await DeploymentsCommand.DeployFileAsync(paths, new DeployFileArgs(deploymentFile, "./mlops demo: champion and challenger"));
         await WaitForDeploymentAsync(endpoints["INFERENCE_URL"], Models.Select(m => $"{Deployment}:{m.Version}").ToList(), ct);
 
         Step("replay");

@@ -13,9 +13,10 @@ namespace MlOps.Cli.Commands;
 /// </summary>
 internal static class DeploymentsCommand
 {
-    /// <param name="reason">Kept with each deployment's revision as change_reason (<c>--reason</c>).</param>
-    public static async Task<int> DeployFileAsync(StackPaths paths, string file, string? reason)
+    /// <summary><c>deploy -f FILE</c>; <c>--reason</c> is kept with each deployment's revision as change_reason.</summary>
+    public static async Task<int> DeployFileAsync(StackPaths paths, DeployFileArgs args)
     {
+        var (file, reason) = args;
         IReadOnlyList<Deployment> deployments;
         try
         {
@@ -97,14 +98,17 @@ internal static class DeploymentsCommand
     public static IEnumerable<string> ModelsOf(Deployment deployment) =>
         deployment.arms.Select(arm => arm.ModelKey).Concat(deployment.fallback);
 
-    /// <summary>One line per deployment, sorted by key; the latest revision per key, as Inference serves it.</summary>
+    /// <summary>
+    /// One line per deployment, sorted by key; the latest revision per key, as Inference serves it, with why it was
+    /// published last (change_reason: a rollout decision or a <c>--reason</c>) in the last column.
+    /// </summary>
     public static string Table(IReadOnlyDictionary<string, Deployment> deployments)
     {
         if (deployments.Count == 0)
         {
             return "no deployments\n";
         }
-        string[] header = ["KEY", "EVENT TYPES", "ARMS", "FALLBACK", "RULES", "STAGE", "REVISION"];
+        string[] header = ["KEY", "EVENT TYPES", "ARMS", "FALLBACK", "RULES", "STAGE", "REVISION", "REASON"];
         var rows = deployments.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => new[]
         {
             pair.Key,
@@ -114,6 +118,7 @@ internal static class DeploymentsCommand
             Rules(pair.Value),
             pair.Value.stage,
             pair.Value.revision.ToString(CultureInfo.InvariantCulture),
+            pair.Value.change_reason ?? "-",
         }).Prepend(header).ToList();
         var widths = Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
         return string.Concat(rows.Select(row => string.Join("  ", row.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd() + "\n"));

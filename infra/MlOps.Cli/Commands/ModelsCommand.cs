@@ -1,5 +1,7 @@
+using MlOps.Cli.Deployments;
 using MlOps.Contracts;
 using MlOps.Models;
+using MlOps.Rollout.Control;
 using MlOps.Stack;
 
 namespace MlOps.Cli.Commands;
@@ -79,7 +81,9 @@ internal static class ModelsCommand
             event_types = eventTypes.ToList(),
             arms = [new DeploymentArm { name = "stable", model_name = model[..colon], model_version = model[(colon + 1)..], traffic_weight = 1.0, shadow = false }],
             fallback = [],
-            stage = args.String("stage", "production"),
+            stage = args.String("stage", "production") is var stage && stage == DeploymentPlan.RolledBackStage
+                ? throw new CliException($"--stage {DeploymentFile.ReservedStage}")
+                : stage,
             approved_by = Environment.UserName,
             // Newer publications win; milliseconds keep revisions increasing across CLI runs.
             revision = new DateTimeOffset(now).ToUnixTimeMilliseconds(),

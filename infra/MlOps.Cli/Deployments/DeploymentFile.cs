@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using MlOps.Common.Spec;
 using MlOps.Contracts;
+using MlOps.Rollout.Control;
 using YamlDotNet.RepresentationModel;
 
 namespace MlOps.Cli.Deployments;
@@ -15,6 +16,13 @@ namespace MlOps.Cli.Deployments;
 /// </summary>
 public static partial class DeploymentFile
 {
+    /// <summary>
+    /// Why a deployment may not say stage 'rolled_back': it marks the rollout controller's restores, and a restarted
+    /// controller reads one published during a rollout as a rollback it must finish.
+    /// </summary>
+    public const string ReservedStage = $"'{DeploymentPlan.RolledBackStage}' is reserved for the rollout controller's restores "
+        + "(a restarted controller would read it as a rollback to finish); use './mlops rollout abort' to take a candidate out";
+
     private static readonly string[] DeploymentFields =
     [
         "deployment", "tenant", "event_types", "routing_key", "champion", "challengers", "shadows", "fallback",
@@ -127,6 +135,10 @@ public static partial class DeploymentFile
         var outputRules = reader.OptionalString(fields, "output_rules", path, ModelRefPattern(), "a rule set reference name:version");
         var shadowRules = reader.OptionalString(fields, "shadow_rules", path, ModelRefPattern(), "a rule set reference name:version");
         var stage = reader.OptionalString(fields, "stage", path) ?? "stable";
+        if (stage == DeploymentPlan.RolledBackStage)
+        {
+            reader.Error(fields["stage"], YamlReader.Join(path, "stage"), ReservedStage);
+        }
         if (reader.Count > errors || name is null)
         {
             return null;

@@ -90,7 +90,6 @@ public class LocatedYamlReader(string file)
         };
     }
 
-    /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
     /// <summary>A list of values, or one value as a scalar.</summary>
     public IReadOnlyList<(string Value, YamlNode Node)> Names(Dictionary<string, YamlNode> fields, string key, string path)
     {
@@ -110,6 +109,7 @@ public class LocatedYamlReader(string file)
         return names;
     }
 
+    /// <summary>The mapping's fields by name; unknown names are errors (they are usually typos).</summary>
     public Dictionary<string, YamlNode> Fields(YamlMappingNode map, string path, string[] known)
     {
         var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);

@@ -22,11 +22,12 @@ public sealed class CompiledRuleSet
     private CompiledRuleSet(RuleSet set, Compiled[] rules)
     {
         Set = set;
+        Key = set.Key; // read for every rule that fires on every prediction: built once
         _rules = rules;
     }
 
     /// <summary><c>name:version</c>, the key on <c>mlops.rules</c> and what deployments reference.</summary>
-    public string Key => Set.Key;
+    public string Key { get; }
 
     public RuleSet Set { get; }
 

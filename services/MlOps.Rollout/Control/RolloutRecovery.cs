@@ -85,11 +85,12 @@ public static class RolloutRecovery
         };
         // Nothing to restore when the deployment in force gives the candidate no part (restored already, or replaced).
         var restored = PublishedSince(inForce, published, last, d => !DeploymentPlan.Carries(d, rollout.Candidate));
-        if (restored is { stage: DeploymentPlan.RolledBackStage, change_reason: { } decided } && !IsAbort(decided))
+        if (restored is { stage: DeploymentPlan.RolledBackStage, change_reason: { } decided })
         {
-            // A failed gate's rollback that a restart cut short after its restore, aborted before any controller ran
-            // again: it is that rollback which is finished, with its alert and reason, not an abort's.
-            rollout.BeginRollback(decided, aborted: false, [], now);
+            // A rollback a restart cut short after its restore: finished as decided, with its own reason (so a repeated
+            // alert says what the first said) and its own alert. A failed gate's rollback stays one even when the
+            // rollout was aborted before any controller ran again.
+            rollout.BeginRollback(decided, aborted: IsAbort(decided), [], now);
         }
         else
         {
@@ -101,7 +102,7 @@ public static class RolloutRecovery
     }
 
     /// <summary>Whether a rollback's reason is an abort's (<see cref="AbortReason"/>) rather than a failed gate's.</summary>
-    public static bool IsAbort(string? reason) => reason?.StartsWith(AbortReason, StringComparison.Ordinal) == true;
+    internal static bool IsAbort(string? reason) => reason?.StartsWith(AbortReason, StringComparison.Ordinal) == true;
 
     /// <summary>
     /// The deployment in force when it was published after the rollout's transitions (a newer revision than any they

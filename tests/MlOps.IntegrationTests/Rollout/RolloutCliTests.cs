@@ -75,7 +75,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             Assert.Contains("error_rate 0 <= 0.05", status, StringComparison.Ordinal);
 
             var deployments = await RunAsync(cli, "deployments");
-            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:2@1\s+0\.2\s+-\s+stable\s+\d+$", deployments);
+            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:2@1\s+0\.2\s+-\s+stable\s+\d+\s+\S.*passed.*$", deployments);
         });
     }
 
@@ -104,7 +104,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             Assert.Matches(@"rolled_back canary → - \(deployment revision \d+\): stage 'canary': fallback_rate 1 exceeds max 0\.05 over \d+ candidate predictions", status);
 
             var deployments = await RunAsync(cli, "deployments");
-            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s+0\.2\s+-\s+rolled_back\s+\d+$", deployments);
+            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s+0\.2\s+-\s+rolled_back\s+\d+\s+stage 'canary': fallback_rate 1 exceeds max 0\.05 ", deployments);
 
             var alert = await AlertAsync(cli, RolloutPublisher.RolledBackAlert);
             Assert.Equal((AlertSeverity.warning, Deployment, "flight-delay:3"), (alert.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
@@ -138,7 +138,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
             Assert.Equal(["started:-→canary", "rolled_back:canary→-"], Transitions(status, "flight-delay:2"));
             Assert.Matches(@"rolled_back canary → - \(deployment revision \d+\): aborted: the rollout record was deleted", status);
             var deployments = await RunAsync(cli, "deployments");
-            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s+0\.2\s+-\s+rolled_back\s+\d+$", deployments);
+            Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s+0\.2\s+-\s+rolled_back\s+\d+\s+aborted: the rollout record was deleted", deployments);
             var alert = await AlertAsync(cli, RolloutPublisher.AbortedAlert);
             Assert.Equal((AlertSeverity.info, Deployment, "flight-delay:2"), (alert.severity, alert.labels["deployment"], alert.annotations["candidate_model"]));
             Assert.StartsWith("aborted: ", alert.annotations["reason"], StringComparison.Ordinal);
@@ -235,6 +235,7 @@ public sealed partial class RolloutCliTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(file, DeploymentYaml);
         var deployed = await RunAsync(cli, "deploy", "-f", file, "--reason", "the champion the rollout starts from");
         Assert.Contains("deployed 'flight-delay': champion=flight-delay:1@1 ", deployed, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^flight-delay\s+flight_departure\s+champion=flight-delay:1@1\s.* the champion the rollout starts from$", await RunAsync(cli, "deployments"));
     }
 
     /// <summary><c>rollout start -f</c>, then waits for the rollout service to start it (no traffic is needed for that).</summary>

@@ -1,5 +1,6 @@
 using MlOps.Cli;
 using MlOps.Cli.Commands;
+using MlOps.Cli.Deployments;
 
 namespace MlOps.UnitTests.Cli;
 
@@ -33,6 +34,32 @@ public sealed class DeployArgsTests
 
         Assert.Equal("--reason needs a non-empty text", Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse([.. args, "--reason", " "]), Now)).Message);
         Assert.Equal("--reason needs a value", Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse([.. args, "--reason"]), Now)).Message);
+    }
+
+    [Theory]
+    [InlineData("-f a.yaml", "a.yaml", null)]
+    [InlineData("--reason why --file a.yaml", "a.yaml", "why")]
+    [InlineData("-f a.yaml --reason why", "a.yaml", "why")]
+    public void A_deployment_file_is_read_with_its_reason_wherever_the_flag_stands(string line, string file, string? reason) =>
+        Assert.Equal(new DeployFileArgs(file, reason), DeployFileArgs.Parse(line.Split(' ')));
+
+    [Theory]
+    [InlineData("-f a.yaml b.yaml", "deploy -f needs exactly one deployment file (also got 'b.yaml')")]
+    [InlineData("-f a.yaml --reason why b.yaml", "deploy -f needs exactly one deployment file (also got 'b.yaml')")]
+    [InlineData("-f --reason why", "deploy -f needs exactly one deployment file after -f")]
+    [InlineData("--reason why -f", "deploy -f needs exactly one deployment file after -f")]
+    [InlineData("-f a.yaml --file b.yaml", "deploy -f needs exactly one deployment file (-f is given 2 times)")]
+    [InlineData("-f a.yaml --stage canary", "unknown option '--stage' (this command takes --reason)")]
+    public void A_deployment_file_command_line_that_is_not_one_file_and_a_reason_is_refused_by_name(string line, string error) =>
+        Assert.Equal(error, Assert.Throws<CliException>(() => DeployFileArgs.Parse(line.Split(' '))).Message);
+
+    [Fact]
+    public void The_rollout_controllers_restore_stage_is_refused()
+    {
+        var ex = Assert.Throws<CliException>(() => ModelsCommand.DeploymentOf(CliArgs.Parse(
+            ["--deployment", "delay", "--event-type", "flight_departure", "--model", "flight-delay:2", "--stage", "rolled_back"]), Now));
+
+        Assert.StartsWith("--stage 'rolled_back' is reserved for the rollout controller's restores", ex.Message);
     }
 
     [Fact]

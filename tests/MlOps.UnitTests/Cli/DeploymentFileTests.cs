@@ -69,6 +69,7 @@ public sealed class DeploymentFileTests
     [InlineData("challengers: [{ model: m:2 }]", "deployments[0].challengers[0].weight", 4, 19, "is required")]
     [InlineData("challengers: [{ model: m:2, weight: 0.6 }, { model: m:3, weight: 0.4 }]", "deployments[0].challengers", 4, 18, "must leave the champion more than 0")]
     [InlineData("challengers: [{ model: m:2, weight: 0.1, name: champion }]", "deployments[0].challengers", 4, 18, "arm name 'champion' is used twice")]
+    [InlineData("stage: rolled_back", "deployments[0].stage", 4, 12, "'rolled_back' is reserved for the rollout controller's restores")]
     public void Each_problem_names_its_location_and_field(string line, string field, int lineNumber, int column, string message)
     {
         var yaml = $"""

@@ -22,11 +22,13 @@ public sealed class DeploymentsTableTests
               - { deployment: flight-delay, tenant: vip, event_types: [flight_departure], champion: vip:1 }
             """, "d.yaml", new DateTime(2026, 11, 29, 4, 0, 0, DateTimeKind.Utc), "alice");
 
+        deployments[1].change_reason = "vip airline moved to its own model";
         var lines = DeploymentsCommand.Table(deployments.ToDictionary(ModelsCommand.KeyOf)).Split('\n');
 
         Assert.StartsWith("KEY", lines[0], StringComparison.Ordinal);
-        Assert.Matches(@"^flight-delay +flight_departure +champion=flight-delay:1@0\.9 challenger=flight-delay:2@0\.1 shadow=flight-delay:3\(shadow\) +flight-delay:0>0\.2 +delay-rules:1 shadow:delay-rules:2 +stable +\d+$", lines[1]);
+        Assert.Matches(@"^flight-delay +flight_departure +champion=flight-delay:1@0\.9 challenger=flight-delay:2@0\.1 shadow=flight-delay:3\(shadow\) +flight-delay:0>0\.2 +delay-rules:1 shadow:delay-rules:2 +stable +\d+ +-$", lines[1]);
         Assert.StartsWith("flight-delay/vip ", lines[2], StringComparison.Ordinal);
+        Assert.EndsWith(" vip airline moved to its own model", lines[2], StringComparison.Ordinal);
         Assert.Equal(["flight-delay:1", "flight-delay:2", "flight-delay:3", "flight-delay:0"], DeploymentsCommand.ModelsOf(deployments[0]));
     }
 

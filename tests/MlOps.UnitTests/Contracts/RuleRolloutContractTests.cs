@@ -6,8 +6,9 @@ using MlOps.Stack.SchemaRegistry;
 namespace MlOps.UnitTests.Contracts;
 
 /// <summary>
-/// The fields that make a rule set a rollout candidate (DeploymentArm.output_rules, Rollout/RolloutEvent.candidate_rules)
-/// are additions with defaults: data written by the previous schemas still reads, and old readers skip them.
+/// Fields added to the rollout contracts since they were first published (what makes a rule set a rollout candidate,
+/// the rollout identity on events, a deployment revision's change_reason) are additions with defaults: data written
+/// by the previous schemas still reads, and old readers skip them.
 /// </summary>
 public sealed class RuleRolloutContractTests
 {

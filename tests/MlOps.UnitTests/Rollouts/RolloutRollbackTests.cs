@@ -228,7 +228,7 @@ public sealed class RolloutRollbackTests
     }
 
     [Fact]
-    public async Task An_abort_interrupted_after_its_restore_is_finished_as_an_abort()
+    public async Task An_abort_interrupted_after_its_restore_is_finished_as_that_abort_with_its_reason()
     {
         _controller.OnEvent("flights", Event(RolloutActions.Started, "canary", Created.AddMinutes(1), revision: 5));
         var restore = Restored(6);
@@ -239,7 +239,8 @@ public sealed class RolloutRollbackTests
 
         Assert.Empty(_publisher.Deployments);
         Assert.Equal([RolloutPublisher.AbortedAlert], _publisher.Alerts);
-        Assert.StartsWith(RolloutRecovery.AbortReason, Assert.Single(_publisher.AlertReasons));
+        Assert.Equal([RolloutRecovery.AbortReason], _publisher.AlertReasons); // what the first alert said, word for word
+        Assert.Equal(RolloutRecovery.AbortReason, Assert.Single(_publisher.Events).reason);
     }
 
     /// <summary>A transition of the rollout created at <see cref="Created"/>, stamped with it as the controller now does.</summary>
