@@ -66,6 +66,12 @@ public static partial class SpecLoader
             if (contracts.TryGetValue(source, out var contract))
             {
                 feeding.Add(contract);
+                if (contract.MaxClockSkew is null)
+                {
+                    reader.Error(sourceNode, $"{path}.sources", $"'{source}' feeds the view but its contract has no max_clock_skew: lateness is " +
+                        "judged against the newest event time, so one event far in the future would make every later event late; " +
+                        "declare how far ahead event_time may be (e.g. max_clock_skew: 5m)");
+                }
             }
             else
             {

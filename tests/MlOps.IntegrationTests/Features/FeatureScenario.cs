@@ -54,6 +54,7 @@ internal sealed class FeatureScenario
             contracts:
               flight_departure:
                 version: "1"
+                max_clock_skew: 5m
                 attributes:
                   origin:      { type: string, required: true }
                   destination: { type: string, required: true }

@@ -15,6 +15,7 @@ public sealed class FeaturePlannerTests
         contracts:
           departure:
             version: "1"
+            max_clock_skew: 5m
             attributes:
               origin:      { type: string, required: true }
               destination: { type: string }

@@ -11,6 +11,7 @@ public sealed class StorageLayoutTests
         contracts:
           departure:
             version: "1"
+            max_clock_skew: 5m
             attributes:
               origin:      { type: string, required: true }
               destination: { type: string }
@@ -18,6 +19,7 @@ public sealed class StorageLayoutTests
               delay:       { type: double }
           arrival:
             version: "1"
+            max_clock_skew: 5m
             attributes:
               origin:      { type: string, required: true }
               destination: { type: string }
@@ -121,7 +123,7 @@ public sealed class StorageLayoutTests
         var view = SpecLoader.Parse(View, "t.yaml").FeatureViews["airport"];
         var changed = Edited("ttl: 2h", "ttl: 2h\n    tiles_per_window: 6");
         var error = new LayoutConflict(view, changed, StorageLayout.Of(view)).ToError("t.yaml");
-        Assert.Equal(("t.yaml", 20, "features.airport.version"), (error.File, error.Line, error.Field));
+        Assert.Equal(("t.yaml", 22, "features.airport.version"), (error.File, error.Line, error.Field));
         Assert.StartsWith("feature view airport version 1 changed its storage layout (window 30m tiles t0: 6 tiles of 5m -> t0: 12 tiles of 150s; ",
             error.Message, StringComparison.Ordinal);
         Assert.EndsWith(") but not its version; Redis holds data in the old layout; give it a new version", error.Message, StringComparison.Ordinal);

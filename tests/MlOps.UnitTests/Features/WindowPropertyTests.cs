@@ -24,6 +24,7 @@ public sealed class WindowPropertyTests
         contracts:
           departure:
             version: "1"
+            max_clock_skew: 5m
             attributes:
               origin:      { type: string, required: true }
               destination: { type: string }

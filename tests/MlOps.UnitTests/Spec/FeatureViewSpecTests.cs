@@ -10,6 +10,7 @@ public sealed class FeatureViewSpecTests
         contracts:
           departure:
             version: "1"
+            max_clock_skew: 5m
             attributes:
               origin:      { type: string, required: true }
               destination: { type: string }
@@ -45,6 +46,28 @@ public sealed class FeatureViewSpecTests
     }
 
     [Fact]
+    public void A_view_fed_by_a_contract_without_a_clock_skew_bound_is_refused_naming_the_source()
+    {
+        var yaml = Contracts.Replace("    max_clock_skew: 5m\n", "", StringComparison.Ordinal) + """
+
+            features:
+              origin:
+                version: "1"
+                entity: origin
+                sources: departure
+                ttl: 6h
+                aggregations:
+                  flights: { function: count, windows: [1h] }
+            """;
+
+        var error = Assert.Single(Assert.Throws<SpecException>(() => SpecLoader.Parse(yaml, "f.yaml")).Errors);
+
+        Assert.Equal(("features.origin.sources", 15), (error.Field, error.Line));
+        Assert.StartsWith("'departure' feeds the view but its contract has no max_clock_skew: lateness is judged against the newest event time",
+            error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_view_problem_is_reported_with_its_line_and_field()
     {
         var yaml = Contracts + """
@@ -66,17 +89,17 @@ public sealed class FeatureViewSpecTests
         var ex = Assert.Throws<SpecException>(() => SpecLoader.Parse(yaml, "f.yaml"));
         var found = ex.Errors.Select(e => $"{e.Line} {e.Field}: {e.Message}").ToList();
 
-        Assert.Contains(found, f => f.StartsWith("13 features.bad.version: is required", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("13 features.bad.ttl: is required", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("13 features.bad.entity: 'distance' is a double in contract departure", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("14 features.bad.sources: 'arrival' has no data contract", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("17 features.bad.aggregations.a.attribute: 'origin' is a string in contract departure; expected a long or double", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("17 features.bad.aggregations.a.windows: 1h does not divide into 7", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("18 features.bad.aggregations.b.function: unknown function 'median'", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("19 features.bad.aggregations.c.attribute: count takes no attribute", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("20 features.bad.aggregations.d.windows: last describes the newest event", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("21 features.bad.aggregations.e.attribute: 'altitude' is not an attribute of contract departure", StringComparison.Ordinal));
-        Assert.Contains(found, f => f.StartsWith("22 features.bad.aggregations.f.windows: is required for count", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("14 features.bad.version: is required", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("14 features.bad.ttl: is required", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("14 features.bad.entity: 'distance' is a double in contract departure", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("15 features.bad.sources: 'arrival' has no data contract", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("18 features.bad.aggregations.a.attribute: 'origin' is a string in contract departure; expected a long or double", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("18 features.bad.aggregations.a.windows: 1h does not divide into 7", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("19 features.bad.aggregations.b.function: unknown function 'median'", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("20 features.bad.aggregations.c.attribute: count takes no attribute", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("21 features.bad.aggregations.d.windows: last describes the newest event", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("22 features.bad.aggregations.e.attribute: 'altitude' is not an attribute of contract departure", StringComparison.Ordinal));
+        Assert.Contains(found, f => f.StartsWith("23 features.bad.aggregations.f.windows: is required for count", StringComparison.Ordinal));
         Assert.All(ex.Errors, e => Assert.Equal("f.yaml", e.File));
     }
 
@@ -115,7 +138,7 @@ public sealed class FeatureViewSpecTests
                   flights2: { function: count, windows: [60m] }
             """, "f.yaml"));
         var error = Assert.Single(ex.Errors);
-        Assert.Equal((19, "features.v.aggregations.flights2.windows"), (error.Line, error.Field));
+        Assert.Equal((20, "features.v.aggregations.flights2.windows"), (error.Line, error.Field));
         Assert.Equal("windows 1h (aggregation flights1) and 60m are the same length; use one label", error.Message);
     }
 
