@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MlOps.Common.Features;
@@ -48,8 +49,26 @@ public static class FeatureReadEndpoints
         return Results.Json(FeatureReadResult.From(vectors[0]));
     }
 
-    public static async Task<IResult> ReadManyAsync(FeatureReadRequest? body, SpecProvider specs, FeatureStoreReader reader, TimeProvider clock, IOptions<FeaturesOptions> options)
+    /// <remarks>
+    /// The body is read here rather than bound by the framework, whose binding failure is a bare 400: a malformed body
+    /// is answered with what is wrong and where (the JSON path, e.g. <c>$.at</c>).
+    /// </remarks>
+    public static async Task<IResult> ReadManyAsync(
+        HttpRequest request, SpecProvider specs, FeatureStoreReader reader, TimeProvider clock, IOptions<FeaturesOptions> options, CancellationToken ct)
     {
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: 415, title: "Unsupported media type", detail: "the body must be JSON (Content-Type: application/json)");
+        }
+        FeatureReadRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<FeatureReadRequest>(ct);
+        }
+        catch (JsonException ex)
+        {
+            return Results.Problem(statusCode: 400, title: "Malformed read request", detail: ex.Message);
+        }
         if (body?.Requests is not { Count: > 0 } items)
         {
             return Results.Problem(statusCode: 400, title: "Nothing to read", detail: "the body needs \"requests\": [{\"view\": ..., \"entity\": ...}, ...]");

@@ -47,6 +47,9 @@ public static class ServiceDefaultsExtensions
         });
 
         var services = builder.Services;
+        // Every error answer is problem+json: an unhandled failure (500) and an empty error status (a framework 400, a
+        // 404 for an unknown route) get a body that says what it is, not an empty response.
+        services.AddProblemDetails();
         var health = services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy("Process is running."), [HealthCheckTags.Live]);
 
@@ -73,10 +76,16 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>, and counts HTTP requests.</summary>
+    /// <summary>
+    /// Maps <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>, counts HTTP requests, and answers errors
+    /// without a body of their own as problem+json.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
 
         app.UseHttpMetrics();
         app.MapHealthChecks(LivePath, HealthOptions(HealthCheckTags.Live));

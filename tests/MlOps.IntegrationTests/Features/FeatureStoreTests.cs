@@ -238,6 +238,10 @@ public sealed class FeatureStoreTests(StackFixture stack, ITestOutputHelper outp
         using var invalid = await service.Client.PostAsJsonAsync("/v1/features/read", new { requests = new[] { new { view = "nope", entity = "JFK" } } });
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Contains("/requests/0/view", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var malformed = await service.Client.PostAsync("/v1/features/read",
+            new StringContent("""{"requests": [{"view": "x", "entity": "JFK"}], "at": "yesterday"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("$.at", await malformed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // The update log has every entity of this run's views, stamped with the view version and lineage; each record
         // carries the entity's values at its newest stored event time, so JFK's last record (one key, one partition:

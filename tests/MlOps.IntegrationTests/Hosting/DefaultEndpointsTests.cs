@@ -77,6 +77,19 @@ public sealed class DefaultEndpointsTests(ITestOutputHelper output)
         Assert.Contains("http_requests_received_total", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnErrorWithoutABodyOfItsOwnIsAnsweredAsProblemJson()
+    {
+        using var cancellation = new CancellationTokenSource(Timeout);
+        await using var service = await ServiceHost.StartAsync(ServiceDependencies.None, [], cancellation.Token);
+
+        using var missing = await service.Client.GetAsync("/v1/no-such-endpoint", cancellation.Token);
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"status\":404", await missing.Content.ReadAsStringAsync(cancellation.Token), StringComparison.Ordinal);
+    }
+
     private static async Task AssertLiveAsync(ServiceHost service, CancellationToken cancellationToken)
     {
         var live = await service.GetHealthAsync(ServiceDefaultsExtensions.LivePath, cancellationToken);
