@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -167,10 +168,12 @@ public sealed class KafkaConsumerWorker : BackgroundService
     private void FillBatch(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stopping)
     {
         var poll = TimeSpan.FromMilliseconds(100);
-        DateTime? deadline = null;
+        // When the batch's first message came, on a monotonic clock: a wall-clock step (NTP) would stretch or cut the
+        // batch's wait by the size of the step.
+        long? firstAt = null;
         while (_batch.Count < _options.MaxBatchSize && !stopping.IsCancellationRequested)
         {
-            var wait = deadline is null ? poll : deadline.Value - DateTime.UtcNow;
+            var wait = firstAt is null ? poll : _options.MaxBatchWait - Stopwatch.GetElapsedTime(firstAt.Value);
             if (wait <= TimeSpan.Zero)
             {
                 return;
@@ -187,7 +190,7 @@ public sealed class KafkaConsumerWorker : BackgroundService
             }
             if (result is null || result.IsPartitionEOF)
             {
-                if (deadline is not null || _batch.Count > 0 || _inFlight.OldestDone)
+                if (firstAt is not null || _batch.Count > 0 || _inFlight.OldestDone)
                 {
                     return;
                 }
@@ -196,7 +199,7 @@ public sealed class KafkaConsumerWorker : BackgroundService
                 continue;
             }
             _batch.Add(result);
-            deadline ??= DateTime.UtcNow + _options.MaxBatchWait;
+            firstAt ??= Stopwatch.GetTimestamp();
         }
     }
 
