@@ -45,6 +45,16 @@ public static class IngestionMetrics
             Buckets = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600],
         });
 
+    public static readonly Counter InFlight = Metrics.CreateCounter(
+        "mlops_ingestion_in_flight_total", "Event ids found pending under another input's claim; their batch or request is refused and comes again.",
+        "source");
+
+    public static readonly Counter ConfirmFailures = Metrics.CreateCounter(
+        "mlops_ingestion_claim_confirm_failures_total", "Published events whose claim could not be confirmed in Redis (it expires by itself).");
+
+    public static readonly Counter QualityFailures = Metrics.CreateCounter(
+        "mlops_ingestion_quality_failures_total", "Batches whose data-quality observation failed after their outputs were durable (logged, not retried).");
+
     // Label children per contract, so counting an event does not look its ~16 label sets up (and lower-case its
     // outcome) every time. Keyed by the contract instance: a hot-reloaded spec brings new instances, and the old
     // entries go with them.

@@ -17,6 +17,14 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Ingestion:DedupeHorizon must be between 1 s and 30 days.")]
     public TimeSpan DedupeHorizon { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long a claimed event id is held as pending, before its output is acknowledged by Kafka. A copy arriving
+    /// meanwhile waits (HTTP 503 with Retry-After, a Kafka batch retries); if the attempt dies, the id is free again
+    /// after this long. Must exceed the producer's message timeout, or a slow ack could outlive the claim.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Ingestion:ClaimPendingTtl must be between 1 s and 1 day.")]
+    public TimeSpan ClaimPendingTtl { get; set; } = TimeSpan.FromMinutes(5);
+
     [Range(1024, 64 * 1024 * 1024, ErrorMessage = "Ingestion:MaxHttpBodyBytes must be between 1024 and 67108864.")]
     public int MaxHttpBodyBytes { get; set; } = 1024 * 1024;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MlOps.Common.Hosting;
 using MlOps.Common.Alerts;
 using MlOps.Common.Kafka;
@@ -29,6 +30,7 @@ public static class IngestionServiceExtensions
     {
         var services = builder.Services;
         services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestionOptions>, ClaimPendingTtlValidation>();
         services.AddKafkaPlumbing();
         services.AddSpecProvider(builder.Configuration, IngestionOptions.Section);
         services.AddGuardedAvroDeserializer<EventEnvelope>();

@@ -76,6 +76,12 @@ internal static partial class LibRdKafka
     [LibraryImport(Lib)]
     public static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_mock_partition_set_leader(IntPtr cluster, string topic, int partition, int brokerId);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int rd_kafka_mock_coordinator_set(IntPtr cluster, string keyType, string key, int brokerId);
+
     [LibraryImport(Lib)]
     public static partial IntPtr rd_kafka_err2str(int err);
 }

@@ -84,6 +84,17 @@ public sealed class MockKafkaCluster : IDisposable
 
     public void SetBrokerUp(int brokerId) => Check(LibRdKafka.rd_kafka_mock_broker_set_up(_cluster, brokerId));
 
+    /// <summary>
+    /// Makes <paramref name="brokerId"/> the leader of one partition, so a test can take down the broker behind some
+    /// partitions of a topic and not others (writes to the others keep succeeding).
+    /// </summary>
+    public void SetPartitionLeader(string topic, int partition, int brokerId) =>
+        Check(LibRdKafka.rd_kafka_mock_partition_set_leader(_cluster, topic, partition, brokerId));
+
+    /// <summary>Makes <paramref name="brokerId"/> the coordinator of a consumer group, so it stays reachable while another broker is down.</summary>
+    public void SetGroupCoordinator(string groupId, int brokerId) =>
+        Check(LibRdKafka.rd_kafka_mock_coordinator_set(_cluster, "group", groupId, brokerId));
+
     private static void Check(int err)
     {
         if (err != 0)

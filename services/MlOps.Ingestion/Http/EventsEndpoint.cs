@@ -7,7 +7,9 @@ namespace MlOps.Ingestion.Http;
 /// <summary>
 /// <c>POST /v1/events</c>: one event or an array. 202 with one outcome per event once every output is durable in
 /// Kafka; 400 problem+json naming every structural problem; 413 when the body or the batch is too large;
-/// 503 when Kafka or Redis cannot take the events now (nothing was accepted; retrying is safe).
+/// 503 when Kafka or Redis cannot take the events now (retrying the request is safe: an event whose output was
+/// written before the failure is answered as a duplicate, never published twice); 503 with Retry-After when an event
+/// of the request is being accepted by another request right now (nothing of the request was accepted).
 /// </summary>
 public static class EventsEndpoint
 {
@@ -48,12 +50,35 @@ public static class EventsEndpoint
         {
             outcomes = await pipeline.ProcessAsync(inputs, ct);
         }
+        catch (EventsInFlightException ex)
+        {
+            return InFlight(http, ex);
+        }
         catch (Exception ex) when (MlOps.Common.Kafka.TransientErrors.IsTransient(ex))
         {
-            return Results.Problem(title: "Events not accepted", detail: $"a dependency is unavailable ({ex.GetType().Name}); retry later",
+            return Results.Problem(title: "Events not accepted",
+                detail: $"a dependency is unavailable ({ex.GetType().Name}); retry later (events already written are answered as duplicates)",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         return Results.Json(EventsResponse.From(outcomes), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// The request's events wait on claims held elsewhere: answering "duplicate" would lose them should that attempt
+    /// fail, answering 202 would publish them twice should it succeed. Retry-After is when the longest of those claims
+    /// expires at the latest (most settle far sooner).
+    /// </summary>
+    private static IResult InFlight(HttpContext http, EventsInFlightException ex)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((ex.LongestWait ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var ids = ex.Events.Select(e => e.EventId).Distinct(StringComparer.Ordinal).ToList();
+        return Results.Problem(
+            title: "Events in flight",
+            detail: $"{ids.Count} event(s) are being accepted by another request or attempt ({string.Join(", ", ids.Take(10))}{(ids.Count > 10 ? ", ..." : "")}); "
+                + $"nothing of this request was accepted; retry after {seconds} s",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            extensions: new Dictionary<string, object?> { ["in_flight"] = ids });
     }
 
     private static IResult TooLarge(string detail) =>

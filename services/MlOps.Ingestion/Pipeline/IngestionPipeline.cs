@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using MlOps.Common.Kafka;
 using MlOps.Common.Spec;
@@ -12,13 +13,20 @@ namespace MlOps.Ingestion.Pipeline;
 /// events.validated or events.quarantine, count. Only validated events hold their event id against later copies. Completes only when every output is durable in Kafka, so callers
 /// may then commit offsets or answer 202. For every input exactly one outcome: validated, quarantined or duplicate.
 /// </summary>
-public sealed class IngestionPipeline(
+/// <remarks>
+/// An event id is claimed as pending and confirmed as published as soon as its own output is acknowledged (see
+/// <see cref="EventDeduplicator"/>), so a batch whose writes fail in part is retried without publishing again what
+/// already went out: the retry finds those claims published by itself. An id another input holds as pending is
+/// neither published nor called a duplicate: the batch fails with <see cref="EventsInFlightException"/> and comes again.
+/// </remarks>
+public sealed partial class IngestionPipeline(
     SpecProvider specs,
     EventDeduplicator deduplicator,
     AvroPublisher publisher,
     DataQualityMonitor quality,
     IOptions<IngestionOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<IngestionPipeline> logger)
 {
     public async Task<IReadOnlyList<IngestionOutcome>> ProcessAsync(IReadOnlyList<IncomingEvent> inputs, CancellationToken ct)
     {
@@ -33,7 +41,7 @@ public sealed class IngestionPipeline(
         var claims = ClaimsOf(inputs, verdicts);
         // The dedupe round trip to Redis is in flight while every output is encoded: neither needs the other. Nothing
         // is counted or published before the verdict; a duplicate's prepared output is dropped.
-        var claiming = deduplicator.ClaimAsync(claims.Select(c => (c.EventId, c.Claim, c.Hold)).ToList(), options.Value.DedupeHorizon, ct);
+        var claiming = deduplicator.ClaimAsync(claims, options.Value.ClaimPendingTtl, ct);
         var prepared = new PreparedOutput[inputs.Count];
         try
         {
@@ -44,30 +52,35 @@ public sealed class IngestionPipeline(
         }
         catch
         {
-            // Nothing was published: give back whatever this batch claimed, so its retry is not taken for a duplicate.
-            await ReleaseOwnClaimsAsync(claiming, claims);
+            // Nothing was published: give back whatever this batch claimed, so its retry is not held up.
+            await ReleaseOwnClaimsAsync(inputs.Count, claiming, claims);
             throw;
         }
-        var fresh = await claiming;
-        var isDuplicate = new bool[inputs.Count];
-        for (var i = 0; i < claims.Count; i++)
+        var plan = BatchPlan.Of(inputs.Count, claims, await claiming);
+        if (plan.InFlight.Count > 0)
         {
-            isDuplicate[claims[i].Index] = !fresh[i];
+            // Publishing the rest would split the batch's fate; the whole of it comes again once the holders settle.
+            await ReleaseQuietlyAsync(plan.Held);
+            IngestionMetrics.InFlight.WithLabels(inputs[0].Source.Kind).Inc(plan.InFlight.Count);
+            throw new EventsInFlightException(plan.InFlight);
         }
 
         var outcomes = new IngestionOutcome[inputs.Count];
-        var writes = new List<Task>(inputs.Count);
+        var writes = new List<(int Input, Task Write)>(inputs.Count);
+        var unconfirmed = new ConcurrentQueue<string>();
         for (var i = 0; i < inputs.Count; i++)
         {
-            var input = inputs[i];
-            if (isDuplicate[i])
+            if (plan[i] == Disposition.Duplicate)
             {
-                outcomes[i] = new IngestionOutcome(input.Envelope!.event_id, Outcome.Duplicate, []);
+                outcomes[i] = new IngestionOutcome(inputs[i].Envelope!.event_id, Outcome.Duplicate, []);
                 continue;
             }
-            var output = prepared[i];
-            writes.Add(publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct));
-            outcomes[i] = output.Outcome;
+            // Already published by an earlier attempt at this same input: validated, as it was then.
+            if (plan[i] == Disposition.Publish)
+            {
+                writes.Add((i, PublishAsync(prepared[i], plan.HeldBy(i), unconfirmed, ct)));
+            }
+            outcomes[i] = prepared[i].Outcome;
         }
         if (writes.Count > 0)
         {
@@ -76,21 +89,26 @@ public sealed class IngestionPipeline(
         }
         try
         {
-            await Task.WhenAll(writes);
+            await Task.WhenAll(writes.Select(w => w.Write));
         }
         catch
         {
-            // The input will come again (an HTTP retry, a Kafka redelivery): free the claims so it is not taken for
-            // a duplicate. Should this fail too, a Kafka replay still recognises its own claim.
-            await deduplicator.ReleaseAsync(claims.Where(c => c.Hold && !isDuplicate[c.Index]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
+            // The inputs whose writes failed will come again (an HTTP retry, a Kafka redelivery): free their claims so
+            // they are not held up. The others are confirmed published, so the retry does not publish them again.
+            await ReleaseQuietlyAsync(plan.HeldByFailed(writes.Where(w => !w.Write.IsCompletedSuccessfully).Select(w => w.Input)));
             throw;
         }
-        // Counted only now: a batch whose writes fail is retried whole, and counting before the acks counted it twice.
+        finally
+        {
+            ReportUnconfirmed(unconfirmed);
+        }
+        // Counted only now: a batch whose writes fail is retried, and counting before the acks counted it twice. Its
+        // retry counts the inputs published before the failure as validated (AlreadyPublished), so each counts once.
         for (var i = 0; i < inputs.Count; i++)
         {
             IngestionMetrics.Observe(inputs[i], spec, outcomes[i].Outcome, outcomes[i].Reasons, now);
         }
-        await quality.ObserveAsync(spec, inputs, outcomes, ct);
+        await ObserveQualityAsync(spec, inputs, outcomes, ct);
         return outcomes;
     }
 
@@ -128,20 +146,6 @@ public sealed class IngestionPipeline(
         return new PreparedOutput(new IngestionOutcome(record.event_id, Outcome.Quarantined, reasons), TopicCatalog.EventsQuarantine, record.event_id, value, headers);
     }
 
-    private async Task ReleaseOwnClaimsAsync(Task<bool[]> claiming, List<(int Index, string EventId, string Claim, bool Hold)> claims)
-    {
-        bool[] fresh;
-        try
-        {
-            fresh = await claiming;
-        }
-        catch
-        {
-            return; // the claims failed as well: the caller's error is the one to report
-        }
-        await deduplicator.ReleaseAsync(claims.Where((c, i) => c.Hold && fresh[i]).Select(c => (c.EventId, c.Claim)), CancellationToken.None);
-    }
-
     private readonly record struct Verdict(IReadOnlyList<RuleViolation> Violations, DataContract? Contract)
     {
         public bool IsValid => Violations.Count == 0 && Contract is not null;
@@ -157,14 +161,14 @@ public sealed class IngestionPipeline(
     /// events.validated holds its id (<c>Hold</c>): a quarantined one is only checked, so the producer's corrected
     /// re-send, or a replay of the quarantine after a spec fix, under the same id still goes through.
     /// </summary>
-    private static List<(int Index, string EventId, string Claim, bool Hold)> ClaimsOf(IReadOnlyList<IncomingEvent> inputs, Verdict[] verdicts)
+    private static List<ClaimRequest> ClaimsOf(IReadOnlyList<IncomingEvent> inputs, Verdict[] verdicts)
     {
-        var claims = new List<(int, string, string, bool)>(inputs.Count);
+        var claims = new List<ClaimRequest>(inputs.Count);
         for (var i = 0; i < inputs.Count; i++)
         {
             if (inputs[i].Envelope?.event_id is { Length: > 0 } eventId)
             {
-                claims.Add((i, eventId, inputs[i].Source.Claim(i), verdicts[i].IsValid));
+                claims.Add(new ClaimRequest(i, eventId, inputs[i].Source.Claim(i), verdicts[i].IsValid));
             }
         }
         return claims;
