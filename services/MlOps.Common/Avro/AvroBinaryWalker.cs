@@ -50,10 +50,34 @@ internal ref struct AvroBinaryWalker
         Schema.Type.Record or Schema.Type.Error => Record((RecordSchema)schema, depth + 1),
         Schema.Type.Array => Blocks(((ArraySchema)schema).ItemSchema, isMap: false, depth + 1),
         Schema.Type.Map => Blocks(((MapSchema)schema).ValueSchema, isMap: true, depth + 1),
-        // Logical types are encoded exactly as their underlying type.
-        Schema.Type.Logical => Value(((LogicalSchema)schema).BaseSchema, depth),
+        // Logical types are encoded exactly as their underlying type; dates and times must also be convertible.
+        Schema.Type.Logical => Logical((LogicalSchema)schema, depth),
         _ => _cursor.Fail($"unsupported schema type {schema.Tag}"),
     };
+
+    private bool Logical(LogicalSchema schema, int depth)
+    {
+        if (AvroLogicalRange.Of(schema.LogicalTypeName) is not { } range)
+        {
+            return Value(schema.BaseSchema, depth);
+        }
+        var start = _cursor.Position;
+        long value;
+        if (schema.BaseSchema.Tag == Schema.Type.Int)
+        {
+            if (!_cursor.Int(out var narrow, schema.LogicalTypeName))
+            {
+                return false;
+            }
+            value = narrow;
+        }
+        else if (!_cursor.Long(out value, schema.LogicalTypeName))
+        {
+            return false;
+        }
+        return range.Contains(value)
+            || _cursor.Fail($"{schema.LogicalTypeName} {value} is outside {range.Min}..{range.Max} ({range.Meaning}) at offset {start}");
+    }
 
     private bool Record(RecordSchema record, int depth)
     {

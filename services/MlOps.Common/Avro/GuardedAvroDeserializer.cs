@@ -15,7 +15,8 @@ namespace MlOps.Common.Avro;
 /// declared length, count, index and depth are checked against <see cref="AvroLimits"/> and the writer
 /// schema before the inner deserializer is allowed to allocate anything.
 /// <typeparamref name="T"/> is <c>Avro.Generic.GenericRecord</c> or an <c>ISpecificRecord</c> type.
-/// Every problem with the bytes themselves throws <see cref="AvroPayloadRejectedException"/>.
+/// Every problem with the bytes themselves throws <see cref="AvroPayloadRejectedException"/>, whatever Apache.Avro
+/// threw for it; only registry and transport failures, which say nothing about the bytes, propagate as they are.
 /// </summary>
 public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
 {
@@ -97,12 +98,23 @@ public sealed class GuardedAvroDeserializer<T> : IAsyncDeserializer<T>
             }
             return await _inner.DeserializeAsync(data, isNull: false, context).WaitAsync(ct).ConfigureAwait(false);
         }
-        catch (global::Avro.AvroException e)
+        catch (Exception e) when (IsPayloadFault(e))
         {
-            // The guard checks structure, not everything (e.g. reader/writer resolution); still the message's fault.
-            throw new AvroPayloadRejectedException($"decoder rejected the payload: {e.Message}", schemaId, e);
+            // The guard checks structure and date ranges, not everything (reader/writer resolution, a uuid that does
+            // not parse, a reader's timestamp over a writer's plain long): still the message's fault, so still rejected.
+            var cause = e is global::Avro.AvroException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            throw new AvroPayloadRejectedException($"decoder rejected the payload: {cause}", schemaId, e);
         }
     }
+
+    /// <summary>
+    /// Whether a failure while decoding is the payload's. The writer schema is already in hand, so only Confluent's
+    /// generic path still talks to the registry: its outages, timeouts and cancellation are not the message's fault
+    /// and must reach the caller's retry; anything else Apache.Avro throws (AvroException, or a .NET conversion's
+    /// ArgumentOutOfRangeException, FormatException, OverflowException...) is about these bytes.
+    /// </summary>
+    private static bool IsPayloadFault(Exception e) =>
+        e is not (OperationCanceledException or SchemaRegistryException or HttpRequestException or TimeoutException or OutOfMemoryException);
 
     private T ReadSpecific(int schemaId, global::Avro.Schema writerSchema, ReadOnlyMemory<byte> body)
     {

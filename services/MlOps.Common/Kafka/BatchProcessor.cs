@@ -94,21 +94,28 @@ internal sealed class BatchProcessor
         }
     }
 
+    /// <summary>
+    /// Durable dead letter or nothing: a refusal by the dead-letter topic itself is retried like a transient failure
+    /// (and, once MaxTransientRetry is spent, the batch is re-read) because storing the offset without the dead letter
+    /// would leave the poison message in no topic.
+    /// </summary>
     private async Task DeadLetterAsync(PoisonMessage message, CancellationToken ct)
     {
         var source = message.Message;
         LogDeadLettered(_logger, _options.Name, source.Topic, source.Partition.Value, source.Offset.Value, message.Reason);
-        try
+        await _retry.RunTransientAsync(async () =>
         {
-            await _retry.RunTransientAsync(() => _deadLetters.PublishAsync(message, _options.GroupId, ct), ct);
-            ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_lettered").Inc();
-        }
-        catch (KafkaException ex) when (!TransientErrors.IsTransient(ex))
-        {
-            // The broker refuses even the value-less dead letter: say so loudly, and do not block the partition.
-            // The original stays readable at its source offset until retention removes it.
-            ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_letter_failed").Inc();
-            LogDeadLetterFailed(_logger, ex, _options.Name, source.Topic, source.Partition.Value, source.Offset.Value);
-        }
+            try
+            {
+                await _deadLetters.PublishAsync(message, _options.GroupId, ct);
+            }
+            catch (DeadLetterBlockedException ex)
+            {
+                ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_letter_blocked").Inc();
+                LogDeadLetterBlocked(_logger, ex, _options.Name, ex.DeadLetterTopic, source.Topic, source.Partition.Value, source.Offset.Value, ex.Error.Code);
+                throw;
+            }
+        }, ct);
+        ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_lettered").Inc();
     }
 }

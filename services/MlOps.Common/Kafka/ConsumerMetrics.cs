@@ -6,7 +6,7 @@ namespace MlOps.Common.Kafka;
 public static class ConsumerMetrics
 {
     public static readonly Counter Messages = Metrics.CreateCounter(
-        "mlops_consumer_messages_total", "Messages handled by consumer workers, by outcome (processed, dead_lettered, dead_letter_failed).",
+        "mlops_consumer_messages_total", "Messages handled by consumer workers, by outcome (processed, dead_lettered, dead_letter_blocked: a dead-letter topic refused, the batch waits).",
         "worker", "topic", "outcome");
 
     public static readonly Counter Retries = Metrics.CreateCounter(

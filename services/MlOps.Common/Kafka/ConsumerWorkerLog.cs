@@ -27,8 +27,8 @@ internal static partial class ConsumerWorkerLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} dead-lettered {Topic}[{Partition}]@{Offset}: {Reason}")]
     public static partial void LogDeadLettered(ILogger logger, string worker, string topic, int partition, long offset, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Consumer {Worker} could not dead-letter {Topic}[{Partition}]@{Offset}; skipped, the original stays at its offset")]
-    public static partial void LogDeadLetterFailed(ILogger logger, Exception error, string worker, string topic, int partition, long offset);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Consumer {Worker} cannot write to dead-letter topic {DeadLetterTopic} ({Code}): {Topic}[{Partition}]@{Offset} and its batch stay uncommitted and are retried until the topic accepts it")]
+    public static partial void LogDeadLetterBlocked(ILogger logger, Exception error, string worker, string deadLetterTopic, string topic, int partition, long offset, ErrorCode code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Worker} could not prepare a batch of {Count} ({Type}: {Error}); handling it whole")]
     public static partial void LogPrepareFailed(ILogger logger, string worker, int count, string type, string error);

@@ -32,6 +32,7 @@ public static class TransientErrors
     public static bool IsTransient(Exception error) => error switch
     {
         TransientFailureException => true,
+        DeadLetterBlockedException => true, // not the message's fault: wait for the topic rather than lose the message
         RedisConnectionException or RedisTimeoutException or TimeoutException => true,
         RedisServerException redis => TransientRedisErrors.Contains(redis.Kind),
         SchemaRegistryException registry => (int)registry.Status >= 500 || registry.Status == HttpStatusCode.TooManyRequests,

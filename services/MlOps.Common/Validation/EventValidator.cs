@@ -37,15 +37,30 @@ public static class EventValidator
             }
             CheckAttribute(violations, rule, value);
         }
-        if (!contract.AllowUnknownAttributes)
+        foreach (var name in e.Attributes.Keys.Where(k => !contract.Attributes.ContainsKey(k)).Order(StringComparer.Ordinal))
         {
-            foreach (var name in e.Attributes.Keys.Where(k => !contract.Attributes.ContainsKey(k)).Order(StringComparer.Ordinal))
+            if (!contract.AllowUnknownAttributes)
             {
                 violations.Add(new RuleViolation(RuleCodes.UnknownAttribute, RuleViolation.Truncate(name),
                     $"attribute is not declared by contract {contract.EventType} v{contract.Version}", null));
             }
+            else if (e.Attributes[name] is double number && !double.IsFinite(number))
+            {
+                // Let through undeclared, it still goes to every consumer of mlops.events.validated.
+                violations.Add(NotFinite(RuleViolation.Truncate(name)!, number));
+            }
         }
         return violations;
+    }
+
+    /// <summary>
+    /// NaN and ±Infinity arrive only by Avro (JSON has no such numbers). No bound can be checked against them, and no
+    /// consumer can use them: an aggregation turns them into nonsense and a JSON API cannot serialise them.
+    /// </summary>
+    private static RuleViolation NotFinite(string attribute, double number)
+    {
+        var text = number.ToString("R", CultureInfo.InvariantCulture);
+        return new RuleViolation(RuleCodes.Type, attribute, $"{text} is not a finite number", text);
     }
 
     private static void RequireField(List<RuleViolation> violations, string field, string value)
@@ -108,9 +123,9 @@ public static class EventValidator
 
     private static void CheckBounds(List<RuleViolation> violations, AttributeRule rule, double number, string text)
     {
-        if (double.IsNaN(number))
+        if (!double.IsFinite(number))
         {
-            violations.Add(new RuleViolation(RuleCodes.Type, rule.Name, "NaN is not a number the contract can bound", text));
+            violations.Add(NotFinite(rule.Name, number));
             return;
         }
         if (rule.Min is { } min && number < min)

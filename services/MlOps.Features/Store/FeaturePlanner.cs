@@ -124,7 +124,9 @@ public static class FeaturePlanner
         }
         foreach (var aggregation in view.LastAggregations)
         {
-            if (e.Attributes.GetValueOrDefault(aggregation.Attribute!) is { } value)
+            // A non-finite double is refused by validation; one that got onto the topic anyway (written before that
+            // check) is skipped as the numeric aggregations skip it, since the read API could not serialise it.
+            if (e.Attributes.GetValueOrDefault(aggregation.Attribute!) is { } value && (value is not double d || double.IsFinite(d)))
             {
                 var field = (key, FeatureKeys.LastField(aggregation));
                 plan.Lasts[field] = LatestValue.Merge(plan.Lasts.GetValueOrDefault(field), LatestValue.Encode(e.EventTimeMs, value));

@@ -53,24 +53,31 @@ public sealed class StackFixture(IMessageSink diagnostics) : IAsyncLifetime
             $"integration stack: {Mode} (kafka {Endpoints.KafkaBootstrap}, registry {Endpoints.SchemaRegistryUrl}, redis {Endpoints.RedisUrl})"));
     }
 
-    /// <summary>A new topic no other test uses.</summary>
-    public async Task<string> CreateTopicAsync(string purpose, int partitions)
+    /// <summary>A new topic no other test uses, with its dead-letter topic unless <paramref name="withDeadLetterTopic"/> is false.</summary>
+    public async Task<string> CreateTopicAsync(string purpose, int partitions, bool withDeadLetterTopic = true)
     {
         var name = $"it.{purpose}.{Guid.NewGuid():N}"[..Math.Min(60, purpose.Length + 36)];
+        await CreateAsync(name, partitions);
+        if (withDeadLetterTopic)
+        {
+            await CreateDeadLetterTopicAsync(name);
+        }
+        return name;
+    }
+
+    /// <summary>The dead-letter topic of <paramref name="topic"/>, for a test that created the topic without one.</summary>
+    public Task CreateDeadLetterTopicAsync(string topic) => CreateAsync(topic + MlOps.Contracts.TopicCatalog.DeadLetterSuffix, 1);
+
+    private async Task CreateAsync(string name, int partitions)
+    {
         if (MockCluster is not null)
         {
             MockCluster.CreateTopic(name, partitions);
-            MockCluster.CreateTopic(name + MlOps.Contracts.TopicCatalog.DeadLetterSuffix, 1);
         }
         else
         {
-            await _admin!.CreateTopicsAsync(
-            [
-                new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = 1 },
-                new TopicSpecification { Name = name + MlOps.Contracts.TopicCatalog.DeadLetterSuffix, NumPartitions = 1, ReplicationFactor = 1 },
-            ]);
+            await _admin!.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = 1 }]);
         }
-        return name;
     }
 
     public static string NewGroupId(string purpose) => $"it-{purpose}-{Guid.NewGuid():N}";

@@ -37,7 +37,7 @@ public sealed partial class IngestionPipelineTests(StackFixture stack, ITestOutp
         var kafkaBefore = KafkaInputCount();
         var now = DateTime.UtcNow;
 
-        // Kafka: 12 inputs.
+        // Kafka: 13 inputs.
         using var registry = stack.NewRegistryClient();
         var serializer = new AvroSerializer<EventEnvelope>(registry).AsSyncOverAsync();
         byte[] Avro(EventEnvelope e) => serializer.Serialize(e, new SerializationContext(MessageComponentType.Value, TopicCatalog.EventsRaw));
@@ -51,6 +51,7 @@ public sealed partial class IngestionPipelineTests(StackFixture stack, ITestOutp
             ("duplicate", Avro(valid1)),
             ("malformed", [0, .. schemaId, 0x02, 0x61]),
             ("bomb", [0, .. schemaId, 0xFE, 0xA7, 0xD6, 0xB9, 0x07]),
+            ("year-10000", WithEventTimeMillis(Avro(Departure("k-y10k", now)), YearTenThousandMillis)),
             ("unknown-schema", [0, 0x00, 0x0F, 0x42, 0x3F, 0x02, 0x61]),
             ("unknown-type", Avro(Departure("k-type", now, type: "teleport"))),
             ("out-of-bounds", Avro(Departure("k-oob", now, distance: 7000))),
@@ -94,9 +95,9 @@ public sealed partial class IngestionPipelineTests(StackFixture stack, ITestOutp
         using var oversize = await service.Client.PostAsync(EventsEndpointPath, JsonBody(new string(' ', 5000) + "[]"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversize.StatusCode);
 
-        // Outputs: 3 + 1 validated, 8 + 2 quarantined, 1 + 1 duplicates = 16 inputs.
+        // Outputs: 3 + 1 validated, 9 + 2 quarantined, 1 + 1 duplicates = 17 inputs.
         var validated = ReadMine<EventEnvelope>(TopicCatalog.EventsValidated, 4, e => e.Message.Value.event_id.EndsWith(_run, StringComparison.Ordinal));
-        var quarantined = ReadMine<QuarantinedEvent>(TopicCatalog.EventsQuarantine, 10, q => IsMine(q.Message.Value, positions));
+        var quarantined = ReadMine<QuarantinedEvent>(TopicCatalog.EventsQuarantine, 11, q => IsMine(q.Message.Value, positions));
         var duplicates = DuplicateCount() - duplicatesBefore;
 
         Assert.Equal(["h-valid-1", "k-valid-1", "k-valid-2", "k-valid-3"], validated.Select(v => Name(v.Message.Value.event_id)).Order(StringComparer.Ordinal));
@@ -110,6 +111,7 @@ public sealed partial class IngestionPipelineTests(StackFixture stack, ITestOutp
         output.WriteLine(string.Join(Environment.NewLine, reasons.Select(r => $"{r.Key}: {string.Join(",", r.Value)}")));
         Assert.Equal(["undecodable"], reasons["malformed"]);
         Assert.Equal(["undecodable"], reasons["bomb"]);
+        Assert.Equal(["undecodable"], reasons["year-10000"]);
         Assert.Equal(["unknown_schema_id"], reasons["unknown-schema"]);
         Assert.Equal(["unknown_event_type"], reasons["unknown-type"]);
         Assert.Equal(["max"], reasons["out-of-bounds"]);
@@ -121,6 +123,45 @@ public sealed partial class IngestionPipelineTests(StackFixture stack, ITestOutp
         var bomb = quarantined.Single(q => q.Message.Value.source_offset is { } o && positions[(q.Message.Value.source_partition!.Value, o)] == "bomb").Message.Value;
         Assert.Equal(kafkaInputs.Single(k => k.Name == "bomb").Value, bomb.raw_value);
         Assert.Contains("string length 999999999 exceeds", bomb.reasons[0].message, StringComparison.Ordinal);
+        var future = quarantined.Single(q => q.Message.Value.source_offset is { } o && positions[(q.Message.Value.source_partition!.Value, o)] == "year-10000").Message.Value;
+        Assert.Equal(kafkaInputs.Single(k => k.Name == "year-10000").Value, future.raw_value);
+        Assert.StartsWith($"field 'event_time': timestamp-millis {YearTenThousandMillis} is outside", future.reasons[0].message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The first millisecond of year 10000: one past the last a DateTime holds.</summary>
+    private const long YearTenThousandMillis = 253_402_300_800_000;
+
+    /// <summary>
+    /// The encoded departure with its event_time replaced: no serializer writes a timestamp-millis a DateTime cannot
+    /// hold, but a producer in another language can. event_time follows the envelope's four leading strings.
+    /// </summary>
+    private static byte[] WithEventTimeMillis(byte[] avro, long millis)
+    {
+        var offset = 5;
+        for (var field = 0; field < 4; field++)
+        {
+            var length = ReadVarint(avro, ref offset);
+            offset += (int)length;
+        }
+        var timeStart = offset;
+        ReadVarint(avro, ref offset);
+        using var replacement = new MemoryStream();
+        new global::Avro.IO.BinaryEncoder(replacement).WriteLong(millis);
+        return [.. avro[..timeStart], .. replacement.ToArray(), .. avro[offset..]];
+    }
+
+    private static long ReadVarint(byte[] bytes, ref int offset)
+    {
+        ulong raw = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = bytes[offset++];
+            raw |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return (long)(raw >> 1) ^ -(long)(raw & 1);
+            }
+        }
     }
 
     private const string EventsEndpointPath = "/v1/events";

@@ -106,6 +106,43 @@ public sealed class PoisonAndDeadLetterTests(StackFixture stack, ITestOutputHelp
         Assert.Equal("rejected", Header(dead, DeadLetterHeaders.Reason));
     }
 
+    [Fact]
+    public async Task Poison_whose_dead_letter_topic_is_missing_holds_the_partition_until_the_topic_exists_and_is_then_dead_lettered()
+    {
+        var topic = await stack.CreateTopicAsync("nodlq", partitions: 1, withDeadLetterTopic: false);
+        var group = StackFixture.NewGroupId("nodlq");
+        var options = Options(group, topic);
+        options.Name = "nodlq-" + Guid.NewGuid().ToString("N")[..8];
+        options.MaxRetryBackoff = TimeSpan.FromMilliseconds(100);
+        options.MaxTransientRetry = TimeSpan.FromSeconds(1);
+        // The missing topic must stay missing (no auto-creation) and be reported, and then noticed once it exists,
+        // within the test's time rather than librdkafka's defaults of 30 s and 5 min.
+        var kafka = stack.Kafka;
+        kafka.Producer["allow.auto.create.topics"] = "false";
+        kafka.Producer["topic.metadata.propagation.max.ms"] = "100";
+        kafka.Producer["topic.metadata.refresh.interval.ms"] = "200";
+        await using var harness = await WorkerHarness.StartAsync(stack, options, new MessageHandlerBatchAdapter(new RejectEverything()), kafka);
+        byte[] poison = [1, 2, 3];
+        await harness.Producer.ProduceAsync(topic, new Message<byte[]?, byte[]?> { Value = poison }, CancellationToken.None);
+
+        // Refused, retried, given up and re-read at least once: all without committing past the poison.
+        await Eventually.MatchAsync(
+            _ => Task.FromResult((Blocked: ConsumerMetrics.Messages.WithLabels(options.Name, topic, "dead_letter_blocked").Value,
+                Rewinds: ConsumerMetrics.Retries.WithLabels(options.Name, "rewind").Value)),
+            m => m.Blocked >= 2 && m.Rewinds >= 1, Timeout, "the dead letter refused and the batch re-read");
+        Assert.True(RawMessages.Committed(stack.Endpoints.KafkaBootstrap, group, topic, 1)[0] < 1, "committed past a poison message that is in no topic");
+        Assert.Equal(0, ConsumerMetrics.Messages.WithLabels(options.Name, topic, "dead_lettered").Value);
+
+        await stack.CreateDeadLetterTopicAsync(topic);
+
+        var dead = Assert.Single(RawMessages.ReadAll(stack.Endpoints.KafkaBootstrap, topic + TopicCatalog.DeadLetterSuffix, 1, Timeout));
+        Assert.Equal(poison, dead.Message.Value);
+        Assert.Equal("rejected", Header(dead, DeadLetterHeaders.Reason));
+        await Eventually.MatchAsync(
+            _ => Task.FromResult(RawMessages.Committed(stack.Endpoints.KafkaBootstrap, group, topic, 1)[0]),
+            offset => offset == 1, Timeout, "offset committed once the dead letter was written");
+    }
+
     private static ConsumerWorkerOptions Options(string group, string topic) => new()
     {
         Name = "poison-test",

@@ -70,4 +70,37 @@ public sealed class FeaturePlannerTests
         Assert.NotEmpty(plan.Touched); // the update log re-publishes these entities; the lag must not count them
         Assert.Empty(plan.NewestAppliedByView);
     }
+
+    [Fact]
+    public void A_non_finite_double_that_reached_the_topic_is_not_stored_as_the_last_value()
+    {
+        // Validation refuses it now; an event validated before that check could still be replayed from the topic.
+        var catalog = new ViewCatalog(SpecLoader.Parse("""
+            spec: t
+            version: "1"
+            contracts:
+              reading:
+                version: "1"
+                attributes:
+                  sensor: { type: string, required: true }
+                  value:  { type: double }
+            features:
+              sensor:
+                version: "1"
+                entity: sensor
+                sources: [reading]
+                ttl: 6h
+                aggregations:
+                  latest: { function: last, attribute: value }
+            """, "planner.yaml").FeatureViews.Values);
+        FeatureEvent Reading(long offset, double value) =>
+            new(offset, "reading", Base + offset, new Dictionary<string, object?> { ["sensor"] = "s-1", ["value"] = value });
+
+        var skipped = FeaturePlanner.Plan(catalog, Topic, 0, Fence.Start,
+            [Reading(0, double.PositiveInfinity), Reading(1, double.NegativeInfinity), Reading(2, double.NaN)]);
+        var kept = FeaturePlanner.Plan(catalog, Topic, 0, Fence.Start, [Reading(3, 1.5), Reading(4, double.PositiveInfinity)]);
+
+        Assert.Empty(skipped.Lasts);
+        Assert.EndsWith("|d:1.5", Assert.Single(kept.Lasts).Value, StringComparison.Ordinal);
+    }
 }
