@@ -81,6 +81,7 @@ public sealed class FeaturePlannerTests
             contracts:
               reading:
                 version: "1"
+                max_clock_skew: 5m
                 attributes:
                   sensor: { type: string, required: true }
                   value:  { type: double }
