@@ -46,7 +46,9 @@ public static class FeatureValueCodec
     {
         's' => text[2..],
         'l' => long.Parse(text.AsSpan(2), CultureInfo.InvariantCulture),
-        'd' => double.Parse(text.AsSpan(2), NumberStyles.Float, CultureInfo.InvariantCulture),
+        // A non-finite number stored before validation refused them reads as absent: JSON cannot carry it, and the read
+        // API would fail on the whole entity until a later event overwrote it.
+        'd' => double.Parse(text.AsSpan(2), NumberStyles.Float, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) ? d : null,
         'b' => text[2] == '1',
         _ => null,
     };
