@@ -12,7 +12,8 @@ namespace MlOps.Rollout;
 /// Follows <c>mlops.rollouts</c> and <c>mlops.deployments</c> (compacted, desired state) and <c>mlops.rollout-events</c>
 /// (where each rollout stands) from their beginning, without group offsets, and feeds <see cref="RolloutController"/>.
 /// Nothing is evaluated before the three were read up to where they ended at start-up, so a restarted controller
-/// resumes rollouts instead of starting them again. Undecodable records are dead-lettered with the reason.
+/// resumes rollouts instead of starting them again. Records go through <see cref="StateRecordApplier"/>: undecodable
+/// ones are dead-lettered with the reason, and one whose failure is transient is read again, never skipped.
 /// </summary>
 public sealed partial class RolloutWatcher(
     IOptions<KafkaOptions> kafka,
@@ -27,6 +28,7 @@ public sealed partial class RolloutWatcher(
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
     private static readonly string[] Topics = [TopicCatalog.Rollouts, TopicCatalog.Deployments, TopicCatalog.RolloutEvents];
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StateRecordApplier _records = new(deadLetters, logger);
 
     /// <summary>Completes once the three topics were read up to where they ended at start-up.</summary>
     public Task CaughtUp => _caughtUp.Task;
@@ -65,7 +67,10 @@ public sealed partial class RolloutWatcher(
                     }
                     continue;
                 }
-                Apply(result, group, ct);
+                if (_records.Apply(consumer, result, group, () => Apply(result, ct), ct) == StateRecordOutcome.ReadAgain)
+                {
+                    ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -81,30 +86,22 @@ public sealed partial class RolloutWatcher(
     }
 
     // Runs on the watcher's own thread, which blocks in Consume anyway: decoding (registry lookups cached after the
-    // first record of a schema) and dead-lettering are waited for here.
-    private void Apply(ConsumeResult<byte[]?, byte[]?> result, string group, CancellationToken ct)
+    // first record of a schema) is waited for here.
+    private void Apply(ConsumeResult<byte[]?, byte[]?> result, CancellationToken ct)
     {
         var key = result.Message.Key is { } k ? Encoding.UTF8.GetString(k) : "";
         var bytes = result.Message.Value;
-        try
+        switch (result.Topic)
         {
-            switch (result.Topic)
-            {
-                case TopicCatalog.Rollouts:
-                    controller.OnRollout(key, bytes is null ? null : rollouts.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult());
-                    break;
-                case TopicCatalog.Deployments:
-                    controller.OnDeployment(key, bytes is null ? null : deployments.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult());
-                    break;
-                case TopicCatalog.RolloutEvents when bytes is not null:
-                    controller.OnEvent(key, events.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult());
-                    break;
-            }
-        }
-        catch (AvroPayloadRejectedException ex)
-        {
-            LogPoison(result.Topic, result.Partition.Value, result.Offset.Value, ex.Reason);
-            deadLetters.PublishAsync(new PoisonMessage(result, ex.Reason, ex), group, ct).GetAwaiter().GetResult();
+            case TopicCatalog.Rollouts:
+                controller.OnRollout(key, bytes is null ? null : rollouts.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult());
+                break;
+            case TopicCatalog.Deployments:
+                controller.OnDeployment(key, bytes is null ? null : deployments.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult());
+                break;
+            case TopicCatalog.RolloutEvents when bytes is not null:
+                controller.OnEvent(key, events.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult());
+                break;
         }
     }
 
@@ -113,7 +110,4 @@ public sealed partial class RolloutWatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the rollout state failed; retrying")]
     private partial void LogReadFailed(Exception ex);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Undecodable record at {Topic}[{Partition}]@{Offset}: {Reason}; dead-lettering it")]
-    private partial void LogPoison(string topic, int partition, long offset, string reason);
 }

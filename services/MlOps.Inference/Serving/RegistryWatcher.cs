@@ -29,6 +29,7 @@ public sealed class RegistryWatcher(
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StateRecordApplier _records = new(deadLetters, logger);
 
     /// <summary>Completes once the registry and deployments were read up to where they ended at start-up.</summary>
     public Task CaughtUp => _caughtUp.Task;
@@ -112,14 +113,14 @@ public sealed class RegistryWatcher(
                     }
                     continue;
                 }
-                if (TryApply(consumer, result, group, ct))
-                {
-                    dirty = true;
-                }
-                else
+                var outcome = _records.Apply(consumer, result, group, () => Apply(result, ct), ct);
+                if (outcome == StateRecordOutcome.ReadAgain)
                 {
                     ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                    continue;
                 }
+                InferenceMetrics.RegistryRecords.WithLabels(result.Topic, outcome.ToString().ToLowerInvariant()).Inc();
+                dirty = true;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -142,102 +143,31 @@ public sealed class RegistryWatcher(
     }
 
     /// <summary>
-    /// Applies one record; false when it must be read again (a transient failure: it was sought back to). Any other
-    /// failure is the record's: counted (outcome "failed"), logged and dead-lettered, and the watcher moves on.
-    /// </summary>
-    private bool TryApply(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?> result, string group, CancellationToken ct)
-    {
-        try
-        {
-            Apply(result, group, ct);
-            return true;
-        }
-        catch (Exception ex) when (OnRecordFailure(ex, ct) == RecordFailure.Retry)
-        {
-            return ReadAgain(consumer, result, ex, "Applying");
-        }
-        catch (Exception ex) when (OnRecordFailure(ex, ct) == RecordFailure.Skip)
-        {
-            InferenceMetrics.RegistryRecords.WithLabels(result.Topic, "failed").Inc();
-            logger.LogError(ex, "Record at {Topic}[{Partition}]@{Offset} cannot be applied; dead-lettering and skipping it",
-                result.Topic, result.Partition.Value, result.Offset.Value);
-            try
-            {
-                deadLetters.PublishAsync(new PoisonMessage(result, $"cannot be applied: {ex.GetType().Name}: {ex.Message}", ex), group, ct)
-                    .GetAwaiter().GetResult();
-                return true;
-            }
-            catch (Exception dlq) when (OnRecordFailure(dlq, ct) == RecordFailure.Retry)
-            {
-                return ReadAgain(consumer, result, dlq, "Dead-lettering");
-            }
-        }
-    }
-
-    /// <summary>A transient failure: the record is sought back to and read again. Always false (not applied).</summary>
-    private bool ReadAgain(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?> result, Exception error, string step)
-    {
-        logger.LogWarning(error, "{Step} {Topic}[{Partition}]@{Offset} failed transiently; reading it again",
-            step, result.Topic, result.Partition.Value, result.Offset.Value);
-        consumer.Seek(result.TopicPartitionOffset);
-        return false;
-    }
-
-    /// <summary>
     /// Whether to apply what was read: only once every partition was read to the end it had at start (and from then on
     /// whenever something new was read). Reconciling mid catch-up would refuse a deployment whose model version sits
     /// further along another partition, raising a critical alert that clears a moment later on every restart.
     /// </summary>
     internal static bool ShouldReconcile(bool dirty, bool readToEnd) => dirty && readToEnd;
 
-    /// <summary>What a failure applying one record means for it (cancellation and OOM are nobody's to handle here).</summary>
-    internal static RecordFailure OnRecordFailure(Exception error, CancellationToken ct) =>
-        error is OutOfMemoryException || (error is OperationCanceledException && ct.IsCancellationRequested) ? RecordFailure.Propagate
-        : TransientErrors.IsTransient(error) ? RecordFailure.Retry
-        : RecordFailure.Skip;
-
-    internal enum RecordFailure
-    {
-        /// <summary>Not the record's failure: thrown on to the loop.</summary>
-        Propagate,
-
-        /// <summary>A dependency is down (schema registry, Kafka): the record is read again after a pause.</summary>
-        Retry,
-
-        /// <summary>The record itself cannot be applied: dead-lettered and skipped.</summary>
-        Skip,
-    }
-
     // Runs on the watcher's own thread, which blocks in Consume anyway: the registry lookups (cached after the first
-    // record of a schema) and the dead-letter write are waited for here rather than made async.
-    private void Apply(ConsumeResult<byte[]?, byte[]?> result, string group, CancellationToken ct)
+    // record of a schema) are waited for here rather than made async.
+    private void Apply(ConsumeResult<byte[]?, byte[]?> result, CancellationToken ct)
     {
         var key = result.Message.Key is { } k ? Encoding.UTF8.GetString(k) : "";
-        try
+        if (result.Topic == TopicCatalog.Models)
         {
-            if (result.Topic == TopicCatalog.Models)
-            {
-                var version = result.Message.Value is { } bytes ? models.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
-                state.OnModelVersion(version is null ? key : OnnxModel.KeyOf(version), version);
-            }
-            else if (result.Topic == TopicCatalog.Rules)
-            {
-                var set = result.Message.Value is { } bytes ? ruleSets.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
-                state.OnRuleSet(set?.Key ?? key, set);
-            }
-            else
-            {
-                var deployment = result.Message.Value is { } bytes ? deployments.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
-                state.OnDeployment(key, deployment);
-            }
-            InferenceMetrics.RegistryRecords.WithLabels(result.Topic, "applied").Inc();
+            var version = result.Message.Value is { } bytes ? models.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
+            state.OnModelVersion(version is null ? key : OnnxModel.KeyOf(version), version);
         }
-        catch (AvroPayloadRejectedException ex)
+        else if (result.Topic == TopicCatalog.Rules)
         {
-            InferenceMetrics.RegistryRecords.WithLabels(result.Topic, "poison").Inc();
-            logger.LogError("Undecodable record at {Topic}[{Partition}]@{Offset}: {Reason}; dead-lettering it",
-                result.Topic, result.Partition.Value, result.Offset.Value, ex.Reason);
-            deadLetters.PublishAsync(new PoisonMessage(result, ex.Reason, ex), group, ct).GetAwaiter().GetResult();
+            var set = result.Message.Value is { } bytes ? ruleSets.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
+            state.OnRuleSet(set?.Key ?? key, set);
+        }
+        else
+        {
+            var deployment = result.Message.Value is { } bytes ? deployments.DeserializeAsync(bytes, result.Topic, ct).GetAwaiter().GetResult() : null;
+            state.OnDeployment(key, deployment);
         }
     }
 }

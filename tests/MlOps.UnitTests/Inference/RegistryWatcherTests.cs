@@ -2,6 +2,7 @@ using System.Net;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using MlOps.Common.Avro;
+using MlOps.Common.Kafka;
 using MlOps.Inference.Serving;
 
 namespace MlOps.UnitTests.Inference;
@@ -26,7 +27,7 @@ public sealed class RegistryWatcherTests
     {
         var thrown = (Exception)Activator.CreateInstance(error, "bad record")!;
 
-        Assert.Equal(RegistryWatcher.RecordFailure.Skip, RegistryWatcher.OnRecordFailure(thrown, CancellationToken.None));
+        Assert.Equal(RecordFailure.Skip, StateRecordApplier.OnRecordFailure(thrown, CancellationToken.None));
     }
 
     [Fact]
@@ -34,7 +35,7 @@ public sealed class RegistryWatcherTests
     {
         var poison = new AvroPayloadRejectedException("magic byte is 7, expected 0");
 
-        Assert.Equal(RegistryWatcher.RecordFailure.Skip, RegistryWatcher.OnRecordFailure(poison, CancellationToken.None));
+        Assert.Equal(RecordFailure.Skip, StateRecordApplier.OnRecordFailure(poison, CancellationToken.None));
     }
 
     [Fact]
@@ -43,8 +44,8 @@ public sealed class RegistryWatcherTests
         var registryDown = new SchemaRegistryException("unavailable", HttpStatusCode.ServiceUnavailable, 50300);
         var brokerDown = new KafkaException(ErrorCode.Local_AllBrokersDown);
 
-        Assert.Equal(RegistryWatcher.RecordFailure.Retry, RegistryWatcher.OnRecordFailure(registryDown, CancellationToken.None));
-        Assert.Equal(RegistryWatcher.RecordFailure.Retry, RegistryWatcher.OnRecordFailure(brokerDown, CancellationToken.None));
+        Assert.Equal(RecordFailure.Retry, StateRecordApplier.OnRecordFailure(registryDown, CancellationToken.None));
+        Assert.Equal(RecordFailure.Retry, StateRecordApplier.OnRecordFailure(brokerDown, CancellationToken.None));
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class RegistryWatcherTests
         using var stopping = new CancellationTokenSource();
         stopping.Cancel();
 
-        Assert.Equal(RegistryWatcher.RecordFailure.Propagate,
-            RegistryWatcher.OnRecordFailure(new OperationCanceledException(stopping.Token), stopping.Token));
+        Assert.Equal(RecordFailure.Propagate,
+            StateRecordApplier.OnRecordFailure(new OperationCanceledException(stopping.Token), stopping.Token));
     }
 }

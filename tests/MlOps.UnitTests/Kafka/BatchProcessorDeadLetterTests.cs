@@ -20,8 +20,19 @@ public sealed class BatchProcessorDeadLetterTests
         MaxTransientRetry = TimeSpan.FromMilliseconds(200),
     };
 
-    private static Task<bool> ProcessPoisonAsync(ScriptedBroker broker, ConsumeResult<byte[]?, byte[]?> message) =>
-        new BatchProcessor(Options, new AllPoison(), new DeadLetterPublisher(broker.ProduceAsync, TimeProvider.System), NullLogger.Instance, TimeProvider.System)
+    /// <summary>A budget no recovery within a few attempts can run out of, however slow the machine.</summary>
+    private static readonly ConsumerWorkerOptions Generous = new()
+    {
+        Name = Options.Name,
+        Topics = Options.Topics,
+        GroupId = Options.GroupId,
+        RetryBackoff = Options.RetryBackoff,
+        MaxRetryBackoff = Options.MaxRetryBackoff,
+        MaxTransientRetry = TimeSpan.FromMinutes(1),
+    };
+
+    private static Task<bool> ProcessPoisonAsync(ScriptedBroker broker, ConsumeResult<byte[]?, byte[]?> message, ConsumerWorkerOptions? options = null) =>
+        new BatchProcessor(options ?? Options, new AllPoison(), new DeadLetterPublisher(broker.ProduceAsync, TimeProvider.System), NullLogger.Instance, TimeProvider.System)
             .ProcessBatchAsync([message], prepared: null, CancellationToken.None);
 
     [Theory]
@@ -46,7 +57,7 @@ public sealed class BatchProcessorDeadLetterTests
         var broker = new ScriptedBroker((attempt, _) => attempt <= 3 ? ErrorCode.TopicAuthorizationFailed : null);
         var message = FakeMessages.At(3);
 
-        var committed = await ProcessPoisonAsync(broker, message);
+        var committed = await ProcessPoisonAsync(broker, message, Generous);
 
         Assert.True(committed);
         var (topic, written) = Assert.Single(broker.Written);
