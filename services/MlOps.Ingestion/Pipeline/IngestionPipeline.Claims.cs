@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MlOps.Common.Spec;
 
 namespace MlOps.Ingestion.Pipeline;
@@ -7,38 +6,28 @@ namespace MlOps.Ingestion.Pipeline;
 public sealed partial class IngestionPipeline
 {
     /// <summary>
-    /// Produces one output and, once Kafka acknowledged it, confirms its claim right away (not after the whole batch):
-    /// whatever else fails later, this event is known to be published. A confirm that fails does not fail the write:
-    /// the output is durable, and its pending claim expires by itself (until then a copy from elsewhere waits).
+    /// Confirms the claims of the inputs Kafka acknowledged, in one Redis call once the batch's writes settled: whatever
+    /// else failed, those events are known to be published. A confirm that fails does not fail the batch: the outputs
+    /// are durable, and their pending claims expire by themselves (until then a copy from elsewhere waits).
     /// </summary>
-    private async Task PublishAsync(PreparedOutput output, ClaimRequest? held, ConcurrentQueue<string> unconfirmed, CancellationToken ct)
+    private async Task ConfirmQuietlyAsync(BatchPlan plan, IEnumerable<(int Input, Task Write)> writes)
     {
-        await publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct);
-        if (held is null)
-        {
-            return;
-        }
+        var acked = writes.Where(w => w.Write.IsCompletedSuccessfully).Select(w => plan.HeldBy(w.Input)).OfType<ClaimRequest>().ToList();
+        IReadOnlyList<string> unconfirmed;
         try
         {
-            if (!await deduplicator.ConfirmAsync(held, options.Value.DedupeHorizon, CancellationToken.None))
-            {
-                unconfirmed.Enqueue(held.EventId); // the pending claim expired before the ack
-            }
+            unconfirmed = await deduplicator.ConfirmAsync(acked, options.Value.DedupeHorizon, CancellationToken.None);
         }
-        catch (Exception)
+        catch (Exception ex)
         {
-            unconfirmed.Enqueue(held.EventId);
+            LogConfirmFailed(ex);
+            unconfirmed = acked.Select(c => c.EventId).ToList();
         }
-    }
-
-    private void ReportUnconfirmed(ConcurrentQueue<string> unconfirmed)
-    {
-        if (unconfirmed.IsEmpty)
+        if (unconfirmed.Count > 0)
         {
-            return;
+            IngestionMetrics.ConfirmFailures.Inc(unconfirmed.Count);
+            LogUnconfirmed(unconfirmed.Count, string.Join(", ", unconfirmed.Take(20)));
         }
-        IngestionMetrics.ConfirmFailures.Inc(unconfirmed.Count);
-        LogUnconfirmed(unconfirmed.Count, string.Join(", ", unconfirmed.Take(20)));
     }
 
     /// <summary>Releases the claims of a batch that failed before publishing anything.</summary>
@@ -94,6 +83,9 @@ public sealed partial class IngestionPipeline
             LogQualityFailed(ex, inputs.Count);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Confirming published claims in Redis failed")]
+    private partial void LogConfirmFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} published event(s) could not be confirmed in Redis ({EventIds}); their pending claims expire by themselves")]
     private partial void LogUnconfirmed(int count, string eventIds);

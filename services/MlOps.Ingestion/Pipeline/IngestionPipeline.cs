@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using MlOps.Common.Kafka;
 using MlOps.Common.Spec;
@@ -67,7 +66,6 @@ public sealed partial class IngestionPipeline(
 
         var outcomes = new IngestionOutcome[inputs.Count];
         var writes = new List<(int Input, Task Write)>(inputs.Count);
-        var unconfirmed = new ConcurrentQueue<string>();
         for (var i = 0; i < inputs.Count; i++)
         {
             if (plan[i] == Disposition.Duplicate)
@@ -78,7 +76,8 @@ public sealed partial class IngestionPipeline(
             // Already published by an earlier attempt at this same input: validated, as it was then.
             if (plan[i] == Disposition.Publish)
             {
-                writes.Add((i, PublishAsync(prepared[i], plan.HeldBy(i), unconfirmed, ct)));
+                var output = prepared[i];
+                writes.Add((i, publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct)));
             }
             outcomes[i] = prepared[i].Outcome;
         }
@@ -95,13 +94,13 @@ public sealed partial class IngestionPipeline(
         {
             // The inputs whose writes failed will come again (an HTTP retry, a Kafka redelivery): free their claims so
             // they are not held up. The others are confirmed published, so the retry does not publish them again.
+            // Not waited for: the confirm is queued on the Redis connection ahead of anything this process sends later (a
+        // retry's claim sees it), and it only spares a replay from publishing again; the outputs are durable already.
+        _ = ConfirmQuietlyAsync(plan, writes);
             await ReleaseQuietlyAsync(plan.HeldByFailed(writes.Where(w => !w.Write.IsCompletedSuccessfully).Select(w => w.Input)));
             throw;
         }
-        finally
-        {
-            ReportUnconfirmed(unconfirmed);
-        }
+        await ConfirmQuietlyAsync(plan, writes);
         // Counted only now: a batch whose writes fail is retried, and counting before the acks counted it twice. Its
         // retry counts the inputs published before the failure as validated (AlreadyPublished), so each counts once.
         for (var i = 0; i < inputs.Count; i++)
