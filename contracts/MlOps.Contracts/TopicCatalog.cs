@@ -53,7 +53,7 @@ public static class TopicCatalog
 
     /// <summary>Topics some service consumes and where poison input can therefore arrive.</summary>
     private static readonly string[] Consumed =
-        [EventsRaw, EventsValidated, Predictions, Labels, PredictionsLabeled, Alerts, Models, Deployments, Rules, Rollouts];
+        [EventsRaw, EventsValidated, Predictions, Labels, PredictionsLabeled, Alerts, Models, Deployments, Rules, Rollouts, RolloutEvents];
 
     /// <summary>Every topic, dead-letter topics included, in a stable order.</summary>
     public static IReadOnlyList<TopicSpec> All { get; } = Primary

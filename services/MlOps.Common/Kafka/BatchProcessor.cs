@@ -102,7 +102,6 @@ internal sealed class BatchProcessor
     private async Task DeadLetterAsync(PoisonMessage message, CancellationToken ct)
     {
         var source = message.Message;
-        LogDeadLettered(_logger, _options.Name, source.Topic, source.Partition.Value, source.Offset.Value, message.Reason);
         await _retry.RunTransientAsync(async () =>
         {
             try
@@ -117,5 +116,6 @@ internal sealed class BatchProcessor
             }
         }, ct);
         ConsumerMetrics.Messages.WithLabels(_options.Name, source.Topic, "dead_lettered").Inc();
+        LogDeadLettered(_logger, _options.Name, source.Topic, source.Partition.Value, source.Offset.Value, message.Reason);
     }
 }

@@ -32,7 +32,8 @@ public static class TransientErrors
     public static bool IsTransient(Exception error) => error switch
     {
         TransientFailureException => true,
-        DeadLetterBlockedException => true, // not the message's fault: wait for the topic rather than lose the message
+        // Not the message's fault: wait for the topic rather than lose the message; a fatal producer error stops the host.
+        DeadLetterBlockedException blocked => !blocked.Error.IsFatal,
         RedisConnectionException or RedisTimeoutException or TimeoutException => true,
         RedisServerException redis => TransientRedisErrors.Contains(redis.Kind),
         SchemaRegistryException registry => (int)registry.Status >= 500 || registry.Status == HttpStatusCode.TooManyRequests,

@@ -66,11 +66,14 @@ public static class EventsEndpoint
     /// <summary>
     /// The request's events wait on claims held elsewhere: answering "duplicate" would lose them should that attempt
     /// fail, answering 202 would publish them twice should it succeed. Retry-After is when the longest of those claims
-    /// expires at the latest (most settle far sooner).
+    /// expires at the latest (most settle far sooner), at most 5 s.
     /// </summary>
+    private const int MaxRetryAfterSeconds = 5;
+
     private static IResult InFlight(HttpContext http, EventsInFlightException ex)
     {
-        var seconds = Math.Max(1, (int)Math.Ceiling((ex.LongestWait ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+        // Capped: the holder is most often a request about to finish, not a crashed one holding its claim to the end.
+        var seconds = Math.Clamp((int)Math.Ceiling((ex.LongestWait ?? TimeSpan.FromSeconds(1)).TotalSeconds), 1, MaxRetryAfterSeconds);
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var ids = ex.Events.Select(e => e.EventId).Distinct(StringComparer.Ordinal).ToList();
         return Results.Problem(

@@ -48,7 +48,11 @@ public static class ClaimValues
         var own = owner == claim;
         if (!hold)
         {
-            return own ? ClaimState.Fresh : ClaimState.Duplicate;
+            // Another input's pending claim may yet be released: calling this copy a duplicate now would lose it (it
+            // is never quarantined) should that attempt fail.
+            return own ? ClaimState.Fresh
+                : state == HolderState.Pending && !batchClaims.Contains(owner) ? ClaimState.InFlight
+                : ClaimState.Duplicate;
         }
         return (own, state) switch
         {

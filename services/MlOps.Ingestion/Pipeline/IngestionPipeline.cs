@@ -77,7 +77,10 @@ public sealed partial class IngestionPipeline(
             if (plan[i] == Disposition.Publish)
             {
                 var output = prepared[i];
-                writes.Add((i, publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, ct)));
+                // Not cancellable: librdkafka delivers a queued message whether or not anyone waits, so a write given up
+                // on would release a claim whose event still lands (and its retry would publish it twice). The
+                // producer's message timeout bounds the wait.
+                writes.Add((i, publisher.ProduceAsync(output.Topic, output.Key, output.Value, output.Headers, CancellationToken.None)));
             }
             outcomes[i] = prepared[i].Outcome;
         }
@@ -94,9 +97,7 @@ public sealed partial class IngestionPipeline(
         {
             // The inputs whose writes failed will come again (an HTTP retry, a Kafka redelivery): free their claims so
             // they are not held up. The others are confirmed published, so the retry does not publish them again.
-            // Not waited for: the confirm is queued on the Redis connection ahead of anything this process sends later (a
-        // retry's claim sees it), and it only spares a replay from publishing again; the outputs are durable already.
-        _ = ConfirmQuietlyAsync(plan, writes);
+            await ConfirmQuietlyAsync(plan, writes);
             await ReleaseQuietlyAsync(plan.HeldByFailed(writes.Where(w => !w.Write.IsCompletedSuccessfully).Select(w => w.Input)));
             throw;
         }
