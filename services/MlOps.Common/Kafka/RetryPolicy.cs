@@ -5,16 +5,24 @@ namespace MlOps.Common.Kafka;
 
 /// <summary>
 /// How a batch is retried. Transient failures (a dependency is down) retry with capped exponential backoff for up
-/// to MaxTransientRetry, then the batch is given up to be re-read (never dead-lettered). Other failures split the
+/// to MaxTransientRetry (one budget per batch, however it is split), then the batch is given up to be re-read (never
+/// dead-lettered). Other failures split the
 /// batch to find the poison message, which is retried MaxAttempts times on its own and then reported as poison.
 /// </summary>
 internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger logger, TimeProvider clock)
 {
-    public async Task<IReadOnlyList<PoisonMessage>> RunAsync(
-        IKafkaBatchHandler handler, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+    public Task<IReadOnlyList<PoisonMessage>> RunAsync(
+        IKafkaBatchHandler handler, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct) =>
+        RunAsync(handler, batch, new TransientBudget(options, clock), ct);
+
+    /// <param name="transient">
+    /// The batch's one budget for transient failures, shared by the messages it is split into: a budget per message
+    /// let a 500-message batch wait out a flapping dependency for hours, far past the consumer's poll interval.
+    /// </param>
+    private async Task<IReadOnlyList<PoisonMessage>> RunAsync(
+        IKafkaBatchHandler handler, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, TransientBudget transient, CancellationToken ct)
     {
         var failures = 0;
-        var transient = new TransientBudget(options, clock);
         while (true)
         {
             try
@@ -33,7 +41,7 @@ internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger
                 if (batch.Count > 1)
                 {
                     ConsumerMetrics.Retries.WithLabels(options.Name, "isolate").Inc();
-                    return await IsolateAsync(handler, batch, ct);
+                    return await IsolateAsync(handler, batch, transient, ct);
                 }
                 if (++failures >= options.MaxAttempts)
                 {
@@ -64,12 +72,12 @@ internal sealed partial class RetryPolicy(ConsumerWorkerOptions options, ILogger
     }
 
     private async Task<IReadOnlyList<PoisonMessage>> IsolateAsync(
-        IKafkaBatchHandler handler, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+        IKafkaBatchHandler handler, IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, TransientBudget transient, CancellationToken ct)
     {
         var poison = new List<PoisonMessage>();
         foreach (var message in batch)
         {
-            poison.AddRange(await RunAsync(handler, [message], ct));
+            poison.AddRange(await RunAsync(handler, [message], transient, ct));
         }
         return poison;
     }

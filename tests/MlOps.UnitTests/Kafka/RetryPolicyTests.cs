@@ -107,6 +107,58 @@ public sealed class RetryPolicyTests
         public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 
+    [Fact]
+    public async Task A_split_batch_shares_one_transient_budget_rather_than_one_per_message()
+    {
+        // Whole, the batch fails for one message; each message on its own fails transiently 4 times, then passes.
+        // 4 waits of 1 s fit a 10 s budget per message (12 s in all), but not one budget for the batch.
+        var failures = new Dictionary<long, int>();
+        var handler = new ScriptedHandler(batch =>
+        {
+            if (batch.Count > 1) throw new FormatException("one of them is bad");
+            var offset = batch[0].Offset.Value;
+            failures[offset] = failures.GetValueOrDefault(offset) + 1;
+            return failures[offset] <= 4 ? throw new TimeoutException("flapping dependency") : [];
+        });
+        var options = new ConsumerWorkerOptions
+        {
+            Name = "unit", Topics = ["t"], GroupId = "g",
+            RetryBackoff = TimeSpan.FromSeconds(1), MaxRetryBackoff = TimeSpan.FromSeconds(1), MaxTransientRetry = TimeSpan.FromSeconds(10),
+        };
+
+        await Assert.ThrowsAsync<TransientRetryExhaustedException>(() =>
+            new RetryPolicy(options, NullLogger.Instance, new InstantClock()).RunAsync(handler, FakeMessages.Range(3), CancellationToken.None));
+        Assert.Equal(3, failures.Count); // the third message ran out of the batch's budget
+    }
+
+    /// <summary>A clock whose delays complete at once, moving it forward by their length: waits are counted, not spent.</summary>
+    private sealed class InstantClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Add(ref _ticks, dueTime.Ticks);
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+            return new Fired();
+        }
+
+        private sealed class Fired : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
     private sealed class ScriptedHandler(Func<IReadOnlyList<ConsumeResult<byte[]?, byte[]?>>, IReadOnlyList<PoisonMessage>> script) : IKafkaBatchHandler
     {
         public int Calls { get; private set; }
