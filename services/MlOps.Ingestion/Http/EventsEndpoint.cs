@@ -63,13 +63,13 @@ public static class EventsEndpoint
         return Results.Json(EventsResponse.From(outcomes), statusCode: StatusCodes.Status202Accepted);
     }
 
+    private const int MaxRetryAfterSeconds = 5;
+
     /// <summary>
     /// The request's events wait on claims held elsewhere: answering "duplicate" would lose them should that attempt
     /// fail, answering 202 would publish them twice should it succeed. Retry-After is when the longest of those claims
     /// expires at the latest (most settle far sooner), at most 5 s.
     /// </summary>
-    private const int MaxRetryAfterSeconds = 5;
-
     private static IResult InFlight(HttpContext http, EventsInFlightException ex)
     {
         // Capped: the holder is most often a request about to finish, not a crashed one holding its claim to the end.

@@ -20,8 +20,8 @@ public enum Disposition
 }
 
 /// <summary>
-/// A batch's dedupe verdicts, and which pending claims the batch holds: those are confirmed as each output is
-/// acknowledged and released when the output could not be written, so after a partial failure the retry publishes
+/// A batch's dedupe verdicts, and which pending claims the batch holds: those are confirmed once their outputs are
+/// acknowledged and released when an output could not be written, so after a partial failure the retry publishes
 /// only what is missing. Pure: the pipeline does the I/O it decides.
 /// </summary>
 public sealed class BatchPlan
@@ -50,8 +50,11 @@ public sealed class BatchPlan
     /// <summary>The pending claim <paramref name="input"/> holds, if it holds one: to confirm once its output is durable.</summary>
     public ClaimRequest? HeldBy(int input) => _held[input];
 
-    /// <summary>The pending claims of inputs whose output could not be written: to release, so their retry goes through.</summary>
-    public IEnumerable<ClaimRequest> HeldByFailed(IEnumerable<int> failedInputs) => failedInputs.Select(i => _held[i]).OfType<ClaimRequest>();
+    /// <summary>
+    /// The pending claims <paramref name="inputs"/> hold: of those whose output was acknowledged, to confirm; of those
+    /// whose output could not be written, to release, so their retry goes through.
+    /// </summary>
+    public IEnumerable<ClaimRequest> HeldBy(IEnumerable<int> inputs) => inputs.Select(i => _held[i]).OfType<ClaimRequest>();
 
     /// <summary>
     /// The plan for <paramref name="inputCount"/> inputs from the claims some of them made (inputs without an event

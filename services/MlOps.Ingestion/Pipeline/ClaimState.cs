@@ -35,8 +35,9 @@ public static class ClaimValues
     /// The state of the input whose source claim is <paramref name="claim"/> given the key's previous value
     /// <paramref name="holder"/> (null: absent). <paramref name="batchClaims"/> are the claims of the inputs of the
     /// same batch: one of them holding the id makes a later copy a duplicate, not an event in flight elsewhere.
-    /// An input that does not <paramref name="hold"/> the id (bound for quarantine) only looks: anyone else's claim,
-    /// pending or published, makes it a duplicate, as before claims had states.
+    /// An input that does not <paramref name="hold"/> the id (bound for quarantine) only looks: its own claim of any
+    /// state lets it through, and another input's pending claim makes it wait like any other copy (calling it a
+    /// duplicate would lose it, never quarantined, should that attempt fail).
     /// </summary>
     public static ClaimState Classify(string? holder, string claim, bool hold, IReadOnlySet<string> batchClaims)
     {
@@ -45,18 +46,9 @@ public static class ClaimValues
             return ClaimState.Fresh;
         }
         var (owner, state) = Parse(holder);
-        var own = owner == claim;
-        if (!hold)
+        return (owner == claim, state) switch
         {
-            // Another input's pending claim may yet be released: calling this copy a duplicate now would lose it (it
-            // is never quarantined) should that attempt fail.
-            return own ? ClaimState.Fresh
-                : state == HolderState.Pending && !batchClaims.Contains(owner) ? ClaimState.InFlight
-                : ClaimState.Duplicate;
-        }
-        return (own, state) switch
-        {
-            (true, HolderState.Published) => ClaimState.AlreadyPublished,
+            (true, HolderState.Published) when hold => ClaimState.AlreadyPublished,
             (true, _) => ClaimState.Fresh,
             (false, HolderState.Pending) when !batchClaims.Contains(owner) => ClaimState.InFlight,
             _ => ClaimState.Duplicate,

@@ -10,9 +10,9 @@ public sealed partial class IngestionPipeline
     /// else failed, those events are known to be published. A confirm that fails does not fail the batch: the outputs
     /// are durable, and their pending claims expire by themselves (until then a copy from elsewhere waits).
     /// </summary>
-    private async Task ConfirmQuietlyAsync(BatchPlan plan, IEnumerable<(int Input, Task Write)> writes)
+    private async Task ConfirmQuietlyAsync(IEnumerable<ClaimRequest> claims)
     {
-        var acked = writes.Where(w => w.Write.IsCompletedSuccessfully).Select(w => plan.HeldBy(w.Input)).OfType<ClaimRequest>().ToList();
+        var acked = claims.ToList();
         IReadOnlyList<string> unconfirmed;
         try
         {

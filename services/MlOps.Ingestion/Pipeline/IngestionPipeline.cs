@@ -96,12 +96,15 @@ public sealed partial class IngestionPipeline(
         catch
         {
             // The inputs whose writes failed will come again (an HTTP retry, a Kafka redelivery): free their claims so
-            // they are not held up. The others are confirmed published, so the retry does not publish them again.
-            await ConfirmQuietlyAsync(plan, writes);
-            await ReleaseQuietlyAsync(plan.HeldByFailed(writes.Where(w => !w.Write.IsCompletedSuccessfully).Select(w => w.Input)));
+            // they are not held up.
+            await ReleaseQuietlyAsync(plan.HeldBy(writes.Where(w => !w.Write.IsCompletedSuccessfully).Select(w => w.Input)));
             throw;
         }
-        await ConfirmQuietlyAsync(plan, writes);
+        finally
+        {
+            // Whatever else failed, the acknowledged ones are published: confirmed, a retry does not publish them again.
+            await ConfirmQuietlyAsync(plan.HeldBy(writes.Where(w => w.Write.IsCompletedSuccessfully).Select(w => w.Input)));
+        }
         // Counted only now: a batch whose writes fail is retried, and counting before the acks counted it twice. Its
         // retry counts the inputs published before the failure as validated (AlreadyPublished), so each counts once.
         for (var i = 0; i < inputs.Count; i++)

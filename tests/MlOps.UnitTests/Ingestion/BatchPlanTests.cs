@@ -27,7 +27,7 @@ public sealed class BatchPlanTests
         Assert.Null(plan.HeldBy(3));
         Assert.Null(plan.HeldBy(4));
         // Writes 1, 3 and 4 failed: only b's claim is given back; a and c were confirmed as their writes were acked.
-        Assert.Equal([claims[1]], plan.HeldByFailed([1, 3, 4]));
+        Assert.Equal([claims[1]], plan.HeldBy([1, 3, 4]));
     }
 
     [Fact]
